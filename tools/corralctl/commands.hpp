@@ -1,0 +1,18 @@
+// Each corralctl command lives in its own file and registers itself on the app here.
+// A registration adds a CLI11 subcommand whose callback stores the exit code in ctx.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+namespace corral::ctl {
+
+struct Context {
+  std::string socket_path;  // --socket; empty = the default for this user
+  bool json = false;        // --json: one JSON document on stdout
+  int exit_code = 0;
+};
+
+void register_inspect_commands(CLI::App& app, Context& ctx);  // ps, show, tree
+
+}  // namespace corral::ctl
