@@ -1,6 +1,7 @@
 // The middle process of the parent-death test: launches `sleep 1000` with a
 // parent-death signal of SIGKILL, prints its pid on stdout, then waits for stdin
 // to close and exits without reaping it, orphaning the grandchild.
+// Usage: corral-test-pdeath [USER]   (USER: run the grandchild as that user)
 #include <unistd.h>
 
 #include <csignal>
@@ -9,12 +10,13 @@
 
 #include "corral/launch/launch.hpp"
 
-int main() {
+int main(int argc, char** argv) {
   corral::launch::LaunchSpec spec;
   spec.argv = {"/bin/sleep", "1000"};
   spec.parent_death_signal = SIGKILL;
   spec.stdin_target = corral::launch::StdioTarget::null();
   spec.stdout_target = corral::launch::StdioTarget::null();
+  if (argc > 1) spec.user = argv[1];
   auto launched = corral::launch::launch(spec);
   if (!launched) {
     std::fprintf(stderr, "corral-test-pdeath: %s\n", launched.error().message.c_str());

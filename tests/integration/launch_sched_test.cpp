@@ -220,13 +220,16 @@ class Subreaper {
   bool ok_ = false;
 };
 
-TEST(LaunchParentDeath, GrandchildDiesWithItsParent) {
+// Runs the middle helper (with extra args), makes it exit, and expects its child
+// to be killed by SIGKILL.
+void expect_grandchild_dies_with_parent(const std::vector<std::string>& extra_args) {
   Subreaper subreaper;
   ASSERT_TRUE(subreaper.ok());
   auto in = make_pipe();
   auto out = make_pipe();
   LaunchSpec spec;
   spec.argv = {std::string(CORRAL_BIN_DIR) + "/test-helpers/corral-test-pdeath"};
+  spec.argv.insert(spec.argv.end(), extra_args.begin(), extra_args.end());
   spec.stdin_target = StdioTarget::from_fd(in.read.get());
   spec.stdout_target = StdioTarget::from_fd(out.write.get());
   auto r = launch(spec);
@@ -259,6 +262,15 @@ TEST(LaunchParentDeath, GrandchildDiesWithItsParent) {
   ASSERT_EQ(::waitpid(grandchild, &status, 0), grandchild);
   EXPECT_TRUE(WIFSIGNALED(status));
   EXPECT_EQ(WTERMSIG(status), SIGKILL);
+}
+
+TEST(LaunchParentDeath, GrandchildDiesWithItsParent) { expect_grandchild_dies_with_parent({}); }
+
+// Changing credentials clears the parent-death signal in the kernel, so the
+// launcher must set it again after setuid.
+TEST(LaunchParentDeath, SurvivesTheUserChange) {
+  require_root();
+  expect_grandchild_dies_with_parent({"nobody"});
 }
 
 }  // namespace
