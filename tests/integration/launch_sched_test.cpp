@@ -154,6 +154,28 @@ TEST(LaunchAffinity, MissingCpuNamesTheStep) {
   EXPECT_EQ(r.error().message, "sched_setaffinity 1000: Invalid argument");
 }
 
+TEST(LaunchAffinity, DeadlineWithAffinityRejectedBeforeFork) {
+  auto spec = sleeper();
+  spec.sched = SchedSpec{Policy::Deadline, 0, std::nullopt, 10'000'000, 30'000'000, 30'000'000};
+  spec.cpu_affinity = {0};
+  auto r = launch(spec);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, EINVAL);
+  EXPECT_EQ(r.error().message,
+            "cpu_affinity: cannot be combined with the deadline policy "
+            "(deadline tasks must be free to run on every CPU)");
+}
+
+TEST(LaunchAffinity, TwoCpus) {
+  if (::sysconf(_SC_NPROCESSORS_ONLN) < 2) GTEST_SKIP() << "needs two CPUs";
+  auto spec = sleeper();
+  spec.cpu_affinity = {1, 0};
+  auto r = launch(spec);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ChildGuard child(std::move(*r));
+  EXPECT_EQ(proc_status_field(child.pid(), "Cpus_allowed_list"), "0-1");
+}
+
 // A uniquely named v1 pids cgroup, removed (after its processes) at the end.
 class PidsCgroup {
  public:
