@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <set>
@@ -35,7 +36,7 @@ std::vector<std::string> conf_d_files(const std::string& main, ErrorSink& sink) 
   std::vector<std::string> names;
   DIR* d = opendir(dir.c_str());
   if (!d) {
-    if (errno != ENOENT) sink.in_file(dir.string(), "cannot read folder: " + errno_error("opendir").message);
+    if (errno != ENOENT) sink.in_file(dir.string(), std::string("cannot read folder: ") + std::strerror(errno));
     return names;
   }
   while (struct dirent* e = readdir(d)) {
@@ -55,7 +56,7 @@ std::unique_ptr<toml::table> parse_file(const std::string& path, ErrorSink& sink
   Result<std::string> text = read_file(path);
   if (!text.ok()) {
     if (read_errno) *read_errno = text.error().code;
-    sink.in_file(path, "cannot read: " + text.error().message);
+    sink.in_file(path, std::string("cannot read: ") + std::strerror(text.error().code));
     return nullptr;
   }
   try {

@@ -57,7 +57,12 @@ void read_daemon(ErrorSink& sink, const toml::table& table, DaemonConfig& out,
                                    {{"cgroup", FairShare::Cgroup}, {"nice", FairShare::Nice}, {"off", FairShare::Off}}))
     out.fair_share = *v;
   if (auto v = r.duration("fair_share_interval", true)) out.fair_share_interval = *v;
-  if (auto v = r.duration("deadlock_check", true)) out.deadlock_check = *v;
+  // "off" (or false) spells out the default: no periodic check.
+  const toml::node* dc = r.node("deadlock_check");
+  bool off = dc && ((dc->is_string() && dc->as_string()->get() == "off") ||
+                    (dc->is_boolean() && !dc->as_boolean()->get()));
+  if (off) out.deadlock_check.reset();
+  else if (auto v = r.duration("deadlock_check", true)) out.deadlock_check = *v;
   if (auto v = r.choice<DeadlockAction>(
           "deadlock_action", {{"log", DeadlockAction::Log}, {"restart-victim", DeadlockAction::RestartVictim}}))
     out.deadlock_action = *v;
