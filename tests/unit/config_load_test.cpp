@@ -148,9 +148,11 @@ TEST(ConfigLoad, ResultFormHasOneErrorPerLine) {
   auto r = load_config(kDir + "undefined_group.toml");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, EINVAL);
-  EXPECT_EQ(r.error().message,
-            kDir + "undefined_group.toml:6:9: service.web.group: undefined group \"btach\" (did you mean \"batch\"?)\n" +
-                kDir + "undefined_group.toml:10:9: service.api.group: undefined group \"nosuch\" (define it with [group.nosuch])");
+  EXPECT_EQ(
+      r.error().message,
+      kDir + "undefined_group.toml:6:9: service.web.group: undefined group \"btach\" (did you mean \"batch\"?)\n" +
+          kDir +
+          "undefined_group.toml:10:9: service.api.group: undefined group \"nosuch\" (define it with [group.nosuch])");
   auto good = load_config(kDir + "good/corral.toml");
   ASSERT_TRUE(good.ok()) << good.error().message;
   EXPECT_EQ(good->services.size(), 7u);
@@ -280,6 +282,12 @@ TEST(ConfigLoad, NamesAndMissingCommand) {
                 "8:13: service.notatable: expected a table ([service.notatable]), got a string",
                 "13:15: service.x.backoff_max: backoff_initial (5s) must not exceed backoff_max (1s)",
             }));
+}
+
+TEST(ConfigLoad, NulCharactersAreRefused) {
+  EXPECT_EQ(errors_of("nul.toml"), (V{"2:17: service.a.command[1]: must not contain a NUL character",
+                                      "3:13: service.a.env.A: must not contain a NUL character",
+                                      "4:8: service.a.user: must not contain a NUL character"}));
 }
 
 TEST(ConfigLoad, ManPageExampleLoads) {

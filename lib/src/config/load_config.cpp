@@ -18,17 +18,13 @@ namespace {
 
 using detail::ErrorSink;
 using detail::ServiceTemplate;
+using detail::place_text;
 
 // Where a service or group was first defined, to name both places on a duplicate.
 struct Definition {
   const toml::table* table;
   toml::source_region where;
 };
-
-std::string where_text(const toml::source_region& r) {
-  return (r.path ? *r.path : std::string("?")) + ":" + std::to_string(r.begin.line) + ":" +
-         std::to_string(r.begin.column);
-}
 
 // The conf.d/*.toml files next to `main`, sorted by name; hidden files skipped.
 std::vector<std::string> conf_d_files(const std::string& main, ErrorSink& sink) {
@@ -101,7 +97,7 @@ void collect_named_tables(ErrorSink& sink, const toml::table& root, std::string_
     auto [it, fresh] = defs.emplace(name, Definition{def, where});
     if (!fresh)
       sink.at(where, std::string(kind) + " \"" + name + "\" is defined twice: here and at " +
-                         where_text(it->second.where));
+                         place_text(it->second.where));
   }
 }
 
