@@ -82,21 +82,6 @@ TEST(ConfigSize, Format) {
   EXPECT_EQ(format_size(3ull << 30), "3G");
 }
 
-TEST(ConfigSignal, NamesAndNumbers) {
-  EXPECT_EQ(*parse_signal("TERM"), SIGTERM);
-  EXPECT_EQ(*parse_signal("SIGINT"), SIGINT);
-  EXPECT_EQ(*parse_signal("sigkill"), SIGKILL);
-  EXPECT_EQ(*parse_signal("hup"), SIGHUP);
-  EXPECT_EQ(*parse_signal("9"), 9);
-  EXPECT_EQ(*parse_signal("RTMIN"), SIGRTMIN);
-  EXPECT_EQ(*parse_signal("RTMIN+2"), SIGRTMIN + 2);
-  EXPECT_EQ(*parse_signal("SIGRTMAX-1"), SIGRTMAX - 1);
-  for (const char* bad : {"", "TREM", "0", "999", "SIG", "RTMIN+999", "RTMIN-1", "-9"})
-    EXPECT_FALSE(parse_signal(bad).ok()) << bad;
-  EXPECT_EQ(signal_name(SIGTERM), "TERM");
-  EXPECT_EQ(signal_name(SIGRTMIN + 1), "RTMIN+1");
-}
-
 std::vector<std::string> split(std::string_view s) {
   auto r = split_command(s);
   EXPECT_TRUE(r.ok()) << s << ": " << (r.ok() ? "" : r.error().message);

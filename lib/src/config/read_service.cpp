@@ -1,6 +1,7 @@
 // The [service.NAME] table, with its sched and affinity sub-tables.
 #include <algorithm>
 
+#include "corral/base/signals.hpp"
 #include "read_tables.hpp"
 
 namespace corral::config::detail {
@@ -258,10 +259,11 @@ ServiceTemplate read_service(ErrorSink& sink, const std::string& name, const tom
     else if (auto i = n->as_integer()) text = std::to_string(i->get());
     if (!text) {
       r.type_error(*n, "stop_signal", "a signal name like \"TERM\" or a number");
-    } else if (Result<int> sig = parse_signal(*text); sig.ok()) {
+    } else if (std::optional<int> sig = corral::parse_signal(*text)) {
       s.stop_signal = *sig;
     } else {
-      r.error(*n, "stop_signal", sig.error().message);
+      r.error(*n, "stop_signal",
+              "unknown signal \"" + *text + "\" (expected a name like \"TERM\" or \"SIGINT\", or a number)");
     }
   }
   if (auto v = r.duration("stop_timeout")) s.stop_timeout = *v;

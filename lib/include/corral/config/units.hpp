@@ -31,11 +31,6 @@ Result<std::uint64_t> parse_size(std::string_view text);
 // 10485760 -> "10M", 1536 -> "1536", 0 -> "0": the largest unit that divides exactly.
 std::string format_size(std::uint64_t bytes);
 
-// "TERM", "SIGTERM", "term" or "15" -> 15. Real-time signals as "RTMIN+3".
-Result<int> parse_signal(std::string_view text);
-// 15 -> "TERM" (no SIG prefix); unknown numbers as their decimal text.
-std::string signal_name(int sig);
-
 // Splits a command line the way a POSIX shell splits words, without running one:
 // blanks separate words; '...' keeps everything literally; "..." keeps everything
 // but lets \" \\ \$ \` and \newline be escaped; outside quotes a backslash
