@@ -14,6 +14,7 @@ const char* to_string(ResourceKind kind) {
     case ResourceKind::kPipe: return "pipe";
     case ResourceKind::kMutex: return "mutex";
     case ResourceKind::kRegistry: return "registry";
+    case ResourceKind::kSysvSem: return "sysv-sem";
     case ResourceKind::kMessage: return "message";
   }
   return "?";

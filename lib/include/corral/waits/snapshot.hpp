@@ -14,7 +14,7 @@
 
 namespace corral::waits {
 
-enum class ResourceKind : std::uint8_t { kFileLock, kPipe, kMutex, kRegistry, kMessage };
+enum class ResourceKind : std::uint8_t { kFileLock, kPipe, kMutex, kRegistry, kSysvSem, kMessage };
 const char* to_string(ResourceKind kind);
 
 inline constexpr std::uint64_t kToEof = UINT64_MAX;
