@@ -71,7 +71,7 @@ pid_t tgid_of(pid_t tid) {
 bool ScanContext::load(pid_t pid) {
   if (calls_.count(pid)) return true;
   const std::string dir = "/proc/" + std::to_string(pid);
-  std::string text;
+  std::string& text = buf_;
   if (!read_file_at(AT_FDCWD, (dir + "/stat").c_str(), text)) return false;
   ProcessInfo info;
   info.pid = pid;
@@ -102,17 +102,21 @@ bool ScanContext::load(pid_t pid) {
   info.nice = static_cast<long>(num(19));
   info.start_ticks = static_cast<std::uint64_t>(num(22));
   const long threads = static_cast<long>(num(20));
+  constexpr unsigned long long kPfKthread = 0x00200000;
+  const bool kthread = (static_cast<unsigned long long>(num(9)) & kPfKthread) != 0;
+  // Only a sleeping task can be waiting; kernel threads hold nothing we can see.
+  const bool may_wait = !kthread && (info.state == 'S' || info.state == 'D');
 
   std::vector<ThreadCall> calls;
   if (threads <= 1) {
     info.tids.push_back(pid);
-    std::string sc;
-    if (read_file_at(AT_FDCWD, (dir + "/syscall").c_str(), sc)) calls.push_back(parse_syscall(pid, sc));
+    std::string& sc = buf_;
+    if (may_wait && read_file_at(AT_FDCWD, (dir + "/syscall").c_str(), sc)) calls.push_back(parse_syscall(pid, sc));
     else calls.push_back(ThreadCall{pid, -1, {}});
-  } else {
+  } else if (!kthread) {
     for (int tid : list_numeric(dir + "/task")) {
       info.tids.push_back(tid);
-      std::string sc;
+      std::string& sc = buf_;
       std::string path = dir + "/task/" + std::to_string(tid) + "/syscall";
       if (read_file_at(AT_FDCWD, path.c_str(), sc)) calls.push_back(parse_syscall(tid, sc));
       else calls.push_back(ThreadCall{tid, -1, {}});
@@ -166,6 +170,17 @@ const std::vector<FdEntry>& ScanContext::all_fds() {
     ::closedir(d);
   }
   return *fds_;
+}
+
+const std::vector<const FdEntry*>& ScanContext::pipe_fds(std::uint64_t inode) {
+  if (!pipes_) {
+    pipes_.emplace();
+    for (const auto& e : all_fds())
+      if (e.target.rfind("pipe:[", 0) == 0) (*pipes_)[std::strtoull(e.target.c_str() + 6, nullptr, 10)].push_back(&e);
+  }
+  static const std::vector<const FdEntry*> kNone;
+  auto it = pipes_->find(inode);
+  return it == pipes_->end() ? kNone : it->second;
 }
 
 const std::string& ScanContext::fdinfo(pid_t pid, int fd) {

@@ -47,6 +47,8 @@ class ScanContext {
 
   // Every fd of every process (built on first use).
   const std::vector<FdEntry>& all_fds();
+  // The entries of all_fds() that are anonymous pipes, by pipe inode (built on first use).
+  const std::vector<const FdEntry*>& pipe_fds(std::uint64_t inode);
   // Cached /proc/PID/fdinfo/FD text ("" if unreadable).
   const std::string& fdinfo(pid_t pid, int fd);
 
@@ -59,6 +61,8 @@ class ScanContext {
   std::unordered_set<pid_t> queued_;
   std::deque<pid_t> queue_;
   std::optional<std::vector<FdEntry>> fds_;
+  std::optional<std::unordered_map<std::uint64_t, std::vector<const FdEntry*>>> pipes_;
+  std::string buf_;  // reused for /proc reads
   std::unordered_map<std::uint64_t, std::string> fdinfo_cache_;
 };
 

@@ -77,17 +77,19 @@ void examine_pipes(ScanContext& ctx, pid_t pid) {
     if (idx == before) {
       // Who holds the other end: every process with an fd on the same pipe whose access
       // mode can write (for a reader) or read (for a writer).
-      for (const auto& e : ctx.all_fds()) {
-        if (e.target.empty()) continue;
-        // FIFOs are matched by the path they were opened by (no stat of every file fd).
-        if (id->path.empty() ? e.target.rfind("pipe:[", 0) != 0 : e.target != id->path) continue;
-        auto other = pipe_of(e.pid, e.fd, e.target);
-        if (!other || other->key != id->key) continue;
+      auto consider = [&](const FdEntry& e) {
         const int mode = access_mode(ctx, e.pid, e.fd);
         const bool can = reading ? (mode == O_WRONLY || mode == O_RDWR) : (mode == O_RDONLY || mode == O_RDWR);
-        if (!can) continue;
+        if (!can) return;
         ctx.snap.holds.push_back({e.pid, idx, std::string(reading ? "write" : "read") + " end fd " + std::to_string(e.fd)});
         ctx.want(e.pid);
+      };
+      if (id->path.empty()) {
+        for (const FdEntry* e : ctx.pipe_fds(id->inode)) consider(*e);
+      } else {
+        // FIFOs are matched by the path they were opened by (no stat of every file fd).
+        for (const auto& e : ctx.all_fds())
+          if (e.target == id->path) consider(e);
       }
     }
     ctx.snap.waits.push_back({pid, c.tid, idx, std::string(reading ? "read" : "write") + " fd " + std::to_string(fd)});
