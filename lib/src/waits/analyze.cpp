@@ -21,10 +21,9 @@ const char* to_string(ResourceKind kind) {
 }
 
 std::size_t Snapshot::add_resource(Resource r) {
-  for (std::size_t i = 0; i < resources.size(); ++i)
-    if (resources[i].key == r.key) return i;
-  resources.push_back(std::move(r));
-  return resources.size() - 1;
+  auto [it, fresh] = resource_index_.try_emplace(r.key, resources.size());
+  if (fresh) resources.push_back(std::move(r));
+  return it->second;
 }
 
 const ProcessInfo* Snapshot::process(pid_t pid) const {

@@ -83,6 +83,7 @@ class LockSource {
   std::vector<pid_t> holders_of(const LockLine& held);
   ScanContext& ctx_;
   std::vector<LockLine> locks_;
+  std::unordered_map<pid_t, std::vector<std::size_t>> blocked_by_pid_;  // "->" lines with a pid
   bool ok_ = false;
 };
 

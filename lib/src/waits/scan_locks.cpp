@@ -85,6 +85,8 @@ LockSource::LockSource(ScanContext& ctx) : ctx_(ctx) {
     return;
   }
   locks_ = std::move(*locks);
+  for (std::size_t i = 0; i < locks_.size(); ++i)
+    if (locks_[i].blocked && locks_[i].pid > 0) blocked_by_pid_[locks_[i].pid].push_back(i);
   ok_ = true;
 }
 
@@ -156,8 +158,9 @@ void LockSource::examine(pid_t pid) {
     return nullptr;
   };
   // FLOCK and POSIX requests name their process in /proc/locks.
-  for (const auto& l : locks_) {
-    if (!l.blocked || l.pid != pid) continue;
+  auto mine = blocked_by_pid_.find(pid);
+  for (std::size_t i : mine == blocked_by_pid_.end() ? std::vector<std::size_t>{} : mine->second) {
+    const LockLine& l = locks_[i];
     const ThreadCall* t = blocked_thread(false);
     std::string path = t ? ScanContext::fd_target(pid, static_cast<int>(t->args[0])) : std::string();
     add_wait(pid, t ? t->tid : pid, l, path, l.cls == LockClass::kFlock ? "flock" : "F_SETLKW");

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "corral/waits/wait_graph.hpp"
@@ -75,6 +76,9 @@ struct Snapshot {
   // Adds the resource unless one with the same key exists; returns its index.
   std::size_t add_resource(Resource r);
   const ProcessInfo* process(pid_t pid) const;
+
+ private:
+  std::unordered_map<std::string, std::size_t> resource_index_;
 };
 
 struct Deadlock {
