@@ -262,3 +262,63 @@ TEST(DeadlockResolve, WithoutYesAndWithoutATerminalNothingIsKilled) {
 }
 
 }  // namespace
+
+namespace {
+
+// Threads where it matters: two threads of one process in an A-B / B-A mutex deadlock.
+// The main thread sits in sigwait (not a wait corral recognises) -- so the process could
+// still act, and only the mutex waits are reported, as blocked.
+Child start_thread_deadlock(const char* mode) {
+  std::vector<std::string> argv{CORRAL_BIN_DIR "/test-helpers/corral-test-thread_deadlock"};
+  if (mode) argv.push_back(mode);
+  return Child::start(argv);
+}
+
+// Scans pid until `want` mutex waits show (deadline), returning the last report.
+corral::waits::Report scan_until_mutex_waits(pid_t pid, std::size_t want, std::size_t* seen) {
+  corral::waits::ScanOptions opts;
+  opts.pids = {pid};
+  corral::waits::Report report;
+  auto end = std::chrono::steady_clock::now() + 10s;
+  do {
+    auto snap = corral::waits::scan_system(opts);
+    if (!snap) break;
+    *seen = 0;
+    for (const auto& w : snap->waits) *seen += snap->resources[w.resource].kind == corral::waits::ResourceKind::kMutex;
+    report = corral::waits::analyze(*snap);
+    if (*seen >= want) break;
+    std::this_thread::sleep_for(50ms);
+  } while (std::chrono::steady_clock::now() < end);
+  return report;
+}
+
+}  // namespace
+
+TEST(ThreadDeadlock, MutexWaitsOfTwoThreadsAreSeenButALiveThreadMeansNoDeadlock) {
+  for (const char* mode : {static_cast<const char*>(nullptr), "--live"}) {
+    Child helper = start_thread_deadlock(mode);
+    ASSERT_TRUE(helper.wait_for("ready\n")) << helper.buffer;
+    std::size_t mutex_waits = 0;
+    auto report = scan_until_mutex_waits(helper.pid, 2, &mutex_waits);
+    EXPECT_EQ(mutex_waits, 2u);
+    // The main thread (sigwait) and, with --live, a running thread keep it out of a deadlock.
+    EXPECT_TRUE(report.deadlocks.empty());
+    ::kill(helper.pid, SIGTERM);
+    int status = helper.finish();
+    EXPECT_TRUE(WIFEXITED(status));
+  }
+}
+
+TEST(ThreadDeadlock, EveryThreadInAMutexWaitIsADeadlockOfOneProcess) {
+  Child helper = start_thread_deadlock("--all");
+  ASSERT_TRUE(helper.wait_for("ready\n")) << helper.buffer;
+  std::size_t mutex_waits = 0;
+  auto report = scan_until_mutex_waits(helper.pid, 3, &mutex_waits);
+  EXPECT_EQ(mutex_waits, 3u);
+  ASSERT_EQ(report.deadlocks.size(), 1u);
+  EXPECT_EQ(report.deadlocks[0].pids, std::vector<pid_t>{helper.pid});
+  EXPECT_EQ(report.deadlocks[0].resources.size(), 2u);  // A and B
+  ::kill(helper.pid, SIGTERM);
+  int status = helper.finish();
+  EXPECT_TRUE(WIFSIGNALED(status));
+}
