@@ -30,6 +30,9 @@ Result<Snapshot> scan_system(const ScanOptions& options) {
   // Registry holds name processes that may not have been examined (no waits of their
   // own): make sure each one has a process record so the report can name it.
   for (const auto& h : ctx.snap.holds) ctx.load(h.pid);
+  if (ctx.unreadable() > 0)
+    ctx.snap.notes.push_back("the system call of " + std::to_string(ctx.unreadable()) +
+                             " threads is not visible (no ptrace permission); their waits are not known");
   return std::move(ctx.snap);
 }
 

@@ -111,14 +111,18 @@ bool ScanContext::load(pid_t pid) {
   if (threads <= 1) {
     info.tids.push_back(pid);
     std::string& sc = buf_;
-    if (may_wait && read_file_at(AT_FDCWD, (dir + "/syscall").c_str(), sc)) calls.push_back(parse_syscall(pid, sc));
+    Status st = may_wait ? read_file_at(AT_FDCWD, (dir + "/syscall").c_str(), sc) : Status(Error::logic("skip"));
+    if (st) calls.push_back(parse_syscall(pid, sc));
     else calls.push_back(ThreadCall{pid, -1, {}});
+    if (may_wait && !st && (st.error().code == EACCES || st.error().code == EPERM)) ++unreadable_;
   } else if (!kthread) {
     for (int tid : list_numeric(dir + "/task")) {
       info.tids.push_back(tid);
       std::string& sc = buf_;
       std::string path = dir + "/task/" + std::to_string(tid) + "/syscall";
-      if (read_file_at(AT_FDCWD, path.c_str(), sc)) calls.push_back(parse_syscall(tid, sc));
+      Status st = read_file_at(AT_FDCWD, path.c_str(), sc);
+      if (!st && (st.error().code == EACCES || st.error().code == EPERM)) ++unreadable_;
+      if (st) calls.push_back(parse_syscall(tid, sc));
       else calls.push_back(ThreadCall{tid, -1, {}});
     }
   }

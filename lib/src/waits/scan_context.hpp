@@ -45,6 +45,9 @@ class ScanContext {
   void want(pid_t pid);
   std::optional<pid_t> next();
 
+  // Threads whose /proc/TID/syscall we may not read (not root, no ptrace permission).
+  std::size_t unreadable() const { return unreadable_; }
+
   // Every fd of every process (built on first use).
   const std::vector<FdEntry>& all_fds();
   // The entries of all_fds() that are anonymous pipes, by pipe inode (built on first use).
@@ -63,6 +66,7 @@ class ScanContext {
   std::optional<std::vector<FdEntry>> fds_;
   std::optional<std::unordered_map<std::uint64_t, std::vector<const FdEntry*>>> pipes_;
   std::string buf_;  // reused for /proc reads
+  std::size_t unreadable_ = 0;
   std::unordered_map<std::uint64_t, std::string> fdinfo_cache_;
 };
 
