@@ -71,8 +71,11 @@ double median(std::vector<double> v) {
 
 int main(int argc, char** argv) {
   int rounds = 9;
-  for (int i = 1; i + 1 < argc; ++i)
-    if (std::strcmp(argv[i], "--rounds") == 0) rounds = std::max(1, std::atoi(argv[i + 1]));
+  bool hold = false;  // --hold: keep the processes until stdin closes (for profiling)
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) rounds = std::max(1, std::atoi(argv[i + 1]));
+    if (std::strcmp(argv[i], "--hold") == 0) hold = true;
+  }
   const std::string bin = CORRAL_BENCH_BIN_DIR;
   const std::string ctl = bin + "/tools/corralctl";
   const std::string dir = "/tmp/corral-bench-waits-" + std::to_string(::getpid());
@@ -153,6 +156,13 @@ int main(int argc, char** argv) {
     cmd_cpu.push_back(cpu);
     ref.push_back(run_ms({"/usr/bin/lslocks", "--json", nullptr}, &cpu));
     ref_cpu.push_back(cpu);
+  }
+  if (hold) {
+    std::printf("holding; close stdin to finish\n");
+    std::fflush(stdout);
+    char c;
+    while (::read(0, &c, 1) > 0) {
+    }
   }
   // Breakdown by source, so a regression can be placed.
   auto time_scan = [&](corral::waits::ScanOptions o) {
