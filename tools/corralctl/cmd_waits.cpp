@@ -59,7 +59,14 @@ bool confirm(pid_t pid, const std::string& comm) {
 
 int run_waits(const WaitsOptions& o, const Context& ctx) {
   waits::ScanOptions scan;
-  scan.pids.assign(o.pids.begin(), o.pids.end());
+  for (int pid : o.pids) {
+    if (pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM)) {
+      scan.pids.push_back(pid);
+      continue;
+    }
+    std::fprintf(stderr, "corralctl waits: pid %d: no such process\n", pid);
+  }
+  if (!o.pids.empty() && scan.pids.empty()) return kExitFailed;
   auto snap = waits::scan_system(scan);
   if (!snap) {
     std::fprintf(stderr, "corralctl waits: %s\n", snap.error().message.c_str());
