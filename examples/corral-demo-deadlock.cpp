@@ -42,7 +42,7 @@ struct Setup {
   std::vector<int> pipe_fds;       // [2*i] read end, [2*i+1] write end of pipe i
 };
 
-int status_w = -1;  // child -> parent: 'h' holding, 'a' acquired (benign)
+int status_w = -1;  // child -> parent: 'h' holding, 'w' about to ask, 'a' acquired (benign)
 int go_r = -1;      // parent -> child: EOF means "go"
 
 constexpr long kSysPause = 34;  // x86_64
@@ -56,11 +56,14 @@ void tell(char c) {
   if (::write(status_w, &c, 1) != 1) die("write status");
 }
 
+// Waits for the parent's "go" (EOF on the go pipe), then says so: the child's next
+// blocking call is its request for the next resource, which the parent then watches for.
 void wait_go() {
   char c;
   while (::read(go_r, &c, 1) > 0) {
   }
   ::close(go_r);
+  tell('w');
 }
 
 [[noreturn]] void hold_forever() {
@@ -305,7 +308,7 @@ int main(int argc, char** argv) {
   // Phase 1: everyone holds its own resource. Phase 2 (after "go"): everyone asks for the
   // next one and blocks -- or, in the benign twin, gets it or blocks with a way out.
   const std::size_t expected_h = kids.size() + (helper ? 1 : 0);
-  std::size_t held = 0, acquired = 0;
+  std::size_t held = 0, acquired = 0, asking = 0;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   char c;
   while (held < expected_h) {
@@ -316,12 +319,14 @@ int main(int argc, char** argv) {
   ::close(go[1]);  // go
   ::fcntl(status[0], F_SETFL, O_NONBLOCK);
   for (;;) {
-    while (::read(status[0], &c, 1) == 1)
+    while (::read(status[0], &c, 1) == 1) {
       if (c == 'a') ++acquired;
+      if (c == 'w') ++asking;
+    }
     std::size_t in_place = 0;
     for (pid_t p : kids) in_place += asleep_in_syscall(p, blocking_syscall(s.kind));
     // Every child is either asleep in its blocking call or has reported success.
-    bool settled = in_place == kids.size();
+    bool settled = asking == kids.size() && in_place == kids.size();
     if (s.kind == "registry") {
       // A registry waiter wakes twice a second to purge dead holders; ask the table.
       auto reg = corral::waits::Registry::open(s.registry);
@@ -329,7 +334,7 @@ int main(int argc, char** argv) {
       if (reg)
         if (auto snap = reg->snapshot())
           for (const auto& e : snap->entries) waiting += e.waiting > 0;
-      settled = waiting + acquired >= kids.size();
+      settled = asking == kids.size() && waiting + acquired >= kids.size();
     }
     if (settled) break;
     if (std::chrono::steady_clock::now() > deadline) {
