@@ -14,5 +14,6 @@ struct Context {
 };
 
 void register_inspect_commands(CLI::App& app, Context& ctx);  // ps, show, tree
+void register_waits_commands(CLI::App& app, Context& ctx);    // waits
 
 }  // namespace corral::ctl

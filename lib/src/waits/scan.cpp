@@ -1,0 +1,39 @@
+// scan_system: examine processes (all, or the given ones and, transitively, the holders
+// of what they wait for) through every source.
+#include "corral/waits/scan.hpp"
+
+#include "scan_context.hpp"
+
+namespace corral::waits {
+
+Result<Snapshot> scan_system(const ScanOptions& options) {
+  detail::ScanContext ctx(options);
+  std::optional<detail::LockSource> locks;
+  std::optional<detail::RegistrySource> registry;
+  if (options.locks) locks.emplace(ctx);
+  if (options.registry) registry.emplace(ctx);
+  if (options.sysv) detail::add_sysv_notes(ctx);
+
+  if (options.pids.empty()) {
+    for (pid_t pid : detail::list_pids()) ctx.want(pid);
+  } else {
+    for (pid_t pid : options.pids) ctx.want(pid);
+  }
+  while (auto pid = ctx.next()) {
+    if (!ctx.load(*pid)) continue;  // vanished
+    if (locks) locks->examine(*pid);
+    if (options.pipes) detail::examine_pipes(ctx, *pid);
+    if (options.mutexes) detail::examine_mutexes(ctx, *pid);
+    if (registry) registry->examine(*pid);
+    if (options.sysv) detail::examine_sysv(ctx, *pid);
+  }
+  // Registry holds name processes that may not have been examined (no waits of their
+  // own): make sure each one has a process record so the report can name it.
+  for (const auto& h : ctx.snap.holds) ctx.load(h.pid);
+  if (ctx.unreadable() > 0)
+    ctx.snap.notes.push_back("the system call of " + std::to_string(ctx.unreadable()) +
+                             " threads is not visible (no ptrace permission); their waits are not known");
+  return std::move(ctx.snap);
+}
+
+}  // namespace corral::waits
