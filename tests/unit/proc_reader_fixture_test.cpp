@@ -2,7 +2,11 @@
 // and the cgroup mount parser on a real mountinfo copy.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdio>
+#include <filesystem>
 
 #include "corral/pcb/pcb_json.hpp"
 #include "corral/proc/frozen_cgroups.hpp"
@@ -108,6 +112,45 @@ TEST(ReaderFixture, JsonHasTheThreeSections) {
   EXPECT_EQ(j["control"]["blocked_syscall"]["name"], "read");
   EXPECT_EQ(j["processor"]["syscall"]["number"], 0);
   EXPECT_FALSE(j.contains("threads"));
+}
+
+// A pid directory whose files are gone is what a process that exits mid-scan looks
+// like (open gives ENOENT/ESRCH): read_all skips it, read_process says ESRCH.
+TEST(ReaderFixture, VanishedProcessIsSkipped) {
+  namespace fs = std::filesystem;
+  fs::path root = fs::temp_directory_path() / ("corral-proc-tree-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  fs::create_directories(root / "7777");  // listed, but its stat is gone
+  fs::copy(fs::path(CORRAL_FIXTURES_DIR) / "proc/tree/5884", root / "5884");
+  ReadOptions o = fixture_opts();
+  o.proc_root = root.string();
+  auto all = read_all(o);
+  ASSERT_TRUE(all.ok()) << all.error().message;
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ(all->front().id.pid, 5884);
+  auto gone = read_process(7777, o);
+  ASSERT_FALSE(gone.ok());
+  EXPECT_EQ(gone.error().code, ESRCH);
+  fs::remove_all(root);
+}
+
+TEST(ReaderFixture, CorruptStatNamesTheFile) {
+  namespace fs = std::filesystem;
+  fs::path root = fs::temp_directory_path() / ("corral-proc-bad-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  fs::create_directories(root / "42");
+  {
+    FILE* f = std::fopen((root / "42/stat").c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs("42 (x) S notanumber\n", f);
+    std::fclose(f);
+  }
+  ReadOptions o = fixture_opts();
+  o.proc_root = root.string();
+  auto p = read_process(42, o);
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.error().message.find("/42/stat: field 4 (ppid)"), std::string::npos) << p.error().message;
+  fs::remove_all(root);
 }
 
 TEST(CgroupMounts, FromRealMountinfo) {
