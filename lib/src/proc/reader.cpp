@@ -343,8 +343,9 @@ Result<Pcb> read_process(pid_t pid, const ReadOptions& opts) {
 namespace {
 // Reads pids[begin, end) into out[begin, end); vanished ones stay empty.
 Status scan_range(Scanner& scanner, const std::vector<pid_t>& pids, std::size_t begin, std::size_t end,
-                  std::vector<std::optional<Pcb>>& out) {
+                  std::vector<std::optional<Pcb>>& out, pid_t skip = 0) {
   for (std::size_t i = begin; i < end; ++i) {
+    if (pids[i] == skip) continue;
     Pcb pcb;
     auto st = scanner.read_process(pids[i], pcb);
     if (!st) {
@@ -384,25 +385,39 @@ Result<std::vector<Pcb>> read_all(const ReadOptions& opts) {
     last_r_read = main_scanner.last_r_read_ns();
     pending = main_scanner.sample_pending();
   } else {
-    // Interleaved chunks so that each worker gets a similar mix of processes.
+    // Contiguous chunks. The calling thread reads the first one, and our own process
+    // first of all: it is then on a CPU, as the record will say, not waiting in join.
+    const pid_t self = opts.proc_root == "/proc" ? ::getpid() : 0;
+    auto self_it = std::lower_bound(pids.begin(), pids.end(), self);
+    const bool self_listed = self != 0 && self_it != pids.end() && *self_it == self;
     std::vector<std::unique_ptr<Scanner>> scanners;
     std::vector<Status> results(workers);
     std::vector<std::thread> threads;
     const std::size_t chunk = (pids.size() + workers - 1) / workers;
-    for (unsigned w = 0; w < workers; ++w) {
+    for (unsigned w = 1; w < workers; ++w) {
       scanners.push_back(std::make_unique<Scanner>(opts));
       if (auto st = scanners.back()->open_root(); !st) return st.error();
       scanners.back()->share_frozen(main_scanner);
     }
-    for (unsigned w = 0; w < workers; ++w) {
+    for (unsigned w = 1; w < workers; ++w) {
       std::size_t begin = std::min(pids.size(), w * chunk), end = std::min(pids.size(), begin + chunk);
-      threads.emplace_back([&, w, begin, end] { results[w] = scan_range(*scanners[w], pids, begin, end, slots); });
+      threads.emplace_back(
+          [&, w, begin, end] { results[w] = scan_range(*scanners[w - 1], pids, begin, end, slots, self); });
     }
+    if (self_listed) {
+      auto i = static_cast<std::size_t>(self_it - pids.begin());
+      results[0] = scan_range(main_scanner, pids, i, i + 1, slots);
+    }
+    if (results[0])
+      results[0] = scan_range(main_scanner, pids, 0, std::min(pids.size(), chunk), slots, self_listed ? self : 0);
     for (auto& t : threads) t.join();
-    for (unsigned w = 0; w < workers; ++w) {
+    for (unsigned w = 0; w < workers; ++w)
       if (!results[w]) return results[w].error();
-      last_r_read = std::max(last_r_read, scanners[w]->last_r_read_ns());
-      pending = pending || scanners[w]->sample_pending();
+    last_r_read = main_scanner.last_r_read_ns();
+    pending = main_scanner.sample_pending();
+    for (const auto& sc : scanners) {
+      last_r_read = std::max(last_r_read, sc->last_r_read_ns());
+      pending = pending || sc->sample_pending();
     }
   }
 
