@@ -19,6 +19,7 @@ command -v ps >/dev/null || { echo "ps.sh: procps ps not installed" >&2; exit 1;
 
 sleepers=()
 cleanup() {
+  [[ -n ${times_file:-} ]] && rm -f "$times_file"
   if ((${#sleepers[@]})); then
     kill "${sleepers[@]}" 2>/dev/null || true
     wait "${sleepers[@]}" 2>/dev/null || true
@@ -41,12 +42,40 @@ while :; do
   ((SECONDS < deadline)) || { echo "ps.sh: sleepers did not start" >&2; exit 1; }
 done
 
-# Wall time of one run in microseconds ($EPOCHREALTIME: no fork for the clock).
+# Children's user+system CPU so far, in ms (bash `times`, second line), so the CPU
+# cost can be compared too: on a machine loaded by other work the wall time
+# also measures the wait for a CPU.
+times_file=$(mktemp)
+to_ms() {  # "1m2.345s" -> 62345, in pure bash (no child process to count)
+  local t=$1 m sec
+  m=${t%%m*}
+  sec=${t#*m}
+  sec=${sec%s}
+  echo_ms=$((m * 60000 + 10#${sec/./}))
+}
+children_cpu_ms() {  # sets cpu_ms; `times` runs in this shell, not a subshell
+  times >"$times_file"
+  local line u s
+  { read -r _ && read -r line; } <"$times_file"  # second line: children "user sys"
+  u=${line% *} s=${line#* }
+  to_ms "$u"; cpu_ms=$echo_ms
+  to_ms "$s"; cpu_ms=$((cpu_ms + echo_ms))
+}
+
+# Wall time of one run in microseconds ($EPOCHREALTIME: no fork for the clock);
+# adds the run's CPU milliseconds to the variable named by $1.
 time_us() {
-  local t0=$EPOCHREALTIME
+  local -n cpu_total=$1
+  shift
+  local c0 t0 t1
+  children_cpu_ms
+  c0=$cpu_ms
+  t0=$EPOCHREALTIME
   "$@" >/dev/null
-  local t1=$EPOCHREALTIME
-  echo $(( (${t1/./} - ${t0/./}) ))
+  t1=$EPOCHREALTIME
+  children_cpu_ms
+  cpu_total=$((cpu_total + cpu_ms - c0))
+  last_us=$(( (${t1/./} - ${t0/./}) ))
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2)}'; }
@@ -55,9 +84,12 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : int((a[
 "$CORRALCTL" ps --json >/dev/null
 ps "${PS_ARGS[@]}" >/dev/null
 corral_t=() ps_t=()
+corral_cpu=0 ps_cpu=0 last_us=0
 for ((r = 0; r < REPS; r++)); do
-  corral_t+=("$(time_us "$CORRALCTL" ps --json)")
-  ps_t+=("$(time_us ps "${PS_ARGS[@]}")")
+  time_us corral_cpu "$CORRALCTL" ps --json
+  corral_t+=("$last_us")
+  time_us ps_cpu ps "${PS_ARGS[@]}"
+  ps_t+=("$last_us")
 done
 
 procs=$(ls -d /proc/[0-9]* | wc -l)
@@ -68,3 +100,5 @@ echo "repetitions:          $REPS each, alternating"
 printf 'corralctl ps --json:  median %8.1f ms\n' "$(echo "$c / 1000" | bc -l)"
 printf 'procps ps -eo ...:    median %8.1f ms\n' "$(echo "$p / 1000" | bc -l)"
 printf 'ratio corral/ps:      %.2f (goal <= 0.50)\n' "$(echo "$c / $p" | bc -l)"
+printf 'CPU (user+sys) total: corral %d ms, ps %d ms, ratio %.2f\n' "$corral_cpu" "$ps_cpu" \
+  "$(echo "$corral_cpu / ($ps_cpu + 0.0001)" | bc -l)"
