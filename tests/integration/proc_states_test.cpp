@@ -183,6 +183,74 @@ TEST(ProcStates, FrozenV1CgroupIsSuspend) {
   }
 }
 
+// A uniquely named cgroup v2 cgroup, frozen with cgroup.freeze; removed at the end.
+class V2Cgroup {
+ public:
+  explicit V2Cgroup(const std::string& mount) {
+    path_ = mount + "/corral-test-" + std::to_string(::getpid()) + "-v2";
+    ok_ = ::mkdir(path_.c_str(), 0755) == 0;
+  }
+  ~V2Cgroup() {
+    if (!ok_) return;
+    (void)write_file(path_ + "/cgroup.freeze", "0");
+    eventually([&] { return ::rmdir(path_.c_str()) == 0 || errno == ENOENT; });
+  }
+  bool ok() const { return ok_; }
+  Status add(pid_t pid) { return write_file(path_ + "/cgroup.procs", std::to_string(pid)); }
+  Status freeze(bool on) { return write_file(path_ + "/cgroup.freeze", on ? "1" : "0"); }
+  bool frozen() {
+    auto s = read_file(path_ + "/cgroup.events");
+    return s && s->find("frozen 1") != std::string::npos;
+  }
+
+ private:
+  std::string path_;
+  bool ok_ = false;
+};
+
+TEST(ProcStates, FrozenV2CgroupIsSuspend) {
+  CgroupMounts mounts = read_cgroup_mounts();
+  if (mounts.unified_v2.empty()) GTEST_SKIP() << "no cgroup2 hierarchy mounted";
+  if (::access(mounts.unified_v2.c_str(), W_OK) != 0) GTEST_SKIP() << "cgroup2 hierarchy not writable (need root)";
+  Child blocked, busy;
+  {
+    V2Cgroup cg(mounts.unified_v2);
+    ASSERT_TRUE(cg.ok()) << "mkdir in " << mounts.unified_v2;
+    start_helper(blocked, {"read"});
+    start_helper(busy, {"busy"});
+    ASSERT_TRUE(eventually([&] {
+      auto p = read_one(blocked.pid());
+      return p && p->control.blocked_syscall;
+    }));
+    ASSERT_TRUE(eventually([&] { return spinning_in_user_space(busy.pid()); }));
+    ASSERT_TRUE(cg.add(blocked.pid()));
+    ASSERT_TRUE(cg.add(busy.pid()));
+    ASSERT_TRUE(cg.freeze(true));
+    ASSERT_TRUE(eventually([&] { return cg.frozen(); }));
+
+    auto b = read_one(blocked.pid());
+    auto u = read_one(busy.pid());
+    ASSERT_TRUE(b && u);
+    EXPECT_TRUE(b->control.frozen);
+    EXPECT_TRUE(u->control.frozen);
+    EXPECT_EQ(b->control.state, ProcState::BlockedSuspend);
+    EXPECT_EQ(u->control.state, ProcState::ReadySuspend);
+
+    auto all = read_all(ReadOptions{});
+    ASSERT_TRUE(all.ok()) << all.error().message;
+    int seen = 0;
+    for (const Pcb& p : *all)
+      if (p.id.pid == blocked.pid() || p.id.pid == busy.pid()) {
+        ++seen;
+        EXPECT_TRUE(is_suspended(p.control.state)) << to_string(p.control.state);
+      }
+    EXPECT_EQ(seen, 2);
+    ASSERT_TRUE(cg.freeze(false));
+    blocked.stop();
+    busy.stop();
+  }
+}
+
 TEST(ProcStates, UnreapedChildIsExit) {
   pid_t child = ::fork();
   ASSERT_GE(child, 0);

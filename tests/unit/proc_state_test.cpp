@@ -59,6 +59,9 @@ TEST(DeriveState, FrozenCgroupIsSuspendEvenThoughKernelSaysD) {
   EXPECT_EQ(derive_state(in).state, ProcState::ReadySuspend);
   in.wchan = "hrtimer_nanosleep";
   EXPECT_EQ(derive_state(in).state, ProcState::BlockedSuspend);
+  in.kernel_state = 'S';
+  in.wchan = "get_signal";  // the v2 freezer's trap
+  EXPECT_EQ(derive_state(in).state, ProcState::ReadySuspend);
 }
 
 TEST(DeriveState, RunnableNeedsASample) {
