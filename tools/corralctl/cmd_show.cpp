@@ -123,14 +123,16 @@ void print_pcb(const Pcb& p, Printer& out, bool thread) {
   out.field("comm", id.comm);
   if (!thread) {
     out.field("cmdline", id.cmdline.empty() ? "-" : join(id.cmdline, " "));
-    out.field("exe", id.exe.empty() ? "- (not readable)" : id.exe);
+    out.field("exe", !id.exe.empty() ? id.exe : id.kernel_thread ? "- (kernel thread)" : "- (not readable)");
   }
   out.field("kernel thread", id.kernel_thread ? "yes" : "no");
 
   out.section("Processor state");
   out.field("last CPU", std::to_string(cpu.last_cpu));
-  if (!cpu.syscall_readable) {
-    out.field("syscall", "- (not readable)");
+  if (id.kernel_thread) {
+    out.field("syscall", "- (kernel thread: no user-space registers)");
+  } else if (!cpu.syscall_readable) {
+    out.field("syscall", c.kernel_state == 'Z' ? "- (zombie)" : "- (not readable)");
   } else if (!cpu.syscall_nr) {
     out.field("syscall", "running on a CPU (registers not sampled)");
   } else {
