@@ -8,7 +8,7 @@
 #   bench/ps.sh [BUILD_DIR]        env: N=2000 REPS=15
 set -euo pipefail
 
-BUILD_DIR=${1:-build}
+BUILD_DIR=${1:-$(cd "$(dirname "$0")/.." && pwd)/build}
 CORRALCTL=${CORRALCTL:-$BUILD_DIR/tools/corralctl}
 N=${N:-2000}
 REPS=${REPS:-15}
