@@ -33,6 +33,8 @@ Result<int> read_int(const std::string& path) {
 Result<std::vector<int>> read_list(const std::string& path) {
   auto s = slurp(path);
   if (!s) return s.error();
+  // An empty list is legitimate in sysfs (a memory-only NUMA node, an offline set).
+  if (s->empty()) return std::vector<int>{};
   auto l = parse_cpu_list(*s);
   if (!l) return Error::logic(path + ": " + l.error().message, EINVAL);
   return l;
