@@ -14,5 +14,6 @@ struct Context {
 };
 
 void register_inspect_commands(CLI::App& app, Context& ctx);  // ps, show, tree
+void register_sched_commands(CLI::App& app, Context& ctx);    // sched, pin, topology
 
 }  // namespace corral::ctl
