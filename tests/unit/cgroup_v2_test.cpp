@@ -281,3 +281,77 @@ TEST(CgroupCommon, WeightToShares) {
   EXPECT_EQ(weight_to_shares(1), 10u);
   EXPECT_EQ(weight_to_shares(10000), 102400u);
 }
+
+#include "corral/cgroup/setup.hpp"
+
+// Under systemd (Delegate=yes) the daemon sits in its own service cgroup. Before it
+// may enable controllers there it must move into a leaf; then it builds its subtree.
+TEST_F(CgroupV2Test, DelegatedSetupMovesSelfIntoLeafThenEnablesControllers) {
+  std::string service = root_ + "/system.slice/corrald.service";
+  fs::create_directories(service);
+  populate(root_ + "/system.slice");
+  populate(service);
+  put(service + "/cgroup.procs", std::to_string(::getpid()) + "\n");
+  Layout layout;
+  layout.mode = Mode::V2;
+  layout.v2_mount = root_;
+  SetupOptions o;
+  o.name = "corral";
+  o.v2.after_mkdir = populate;
+  o.v2.before_rmdir = unpopulate;
+  auto opened = open_cgroups_in(layout, {{"", "/system.slice/corrald.service"}}, o);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  EXPECT_EQ(slurp(service + "/supervisor/cgroup.procs"), std::to_string(::getpid()));
+  EXPECT_EQ(slurp(service + "/cgroup.subtree_control"), "+cpu +memory +pids +cpuset");
+  EXPECT_EQ(opened->base, service + "/corral");
+  EXPECT_TRUE(fs::exists(service + "/corral/cgroup.procs"));
+  // Groups and services then live below the subtree, controllers enabled on the way.
+  ASSERT_TRUE(opened->cgroups->create("web/nginx").ok());
+  EXPECT_EQ(slurp(service + "/corral/cgroup.subtree_control"), "+cpu +memory +pids +cpuset");
+  EXPECT_TRUE(opened->cgroups->exists("web/nginx"));
+  ASSERT_TRUE(opened->cgroups->remove("web").ok());
+  ASSERT_TRUE(close_cgroups(*opened).ok());
+  EXPECT_FALSE(fs::exists(service + "/corral"));
+}
+
+TEST_F(CgroupV2Test, RootSetupNeedsNoLeaf) {
+  Layout layout;
+  layout.mode = Mode::V2;
+  layout.v2_mount = root_;
+  SetupOptions o;
+  o.name = "corral-x";
+  o.v2.after_mkdir = populate;
+  o.v2.before_rmdir = unpopulate;
+  auto opened = open_cgroups_in(layout, {{"", "/"}}, o);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  EXPECT_FALSE(fs::exists(root_ + "/supervisor"));
+  EXPECT_EQ(opened->base, root_ + "/corral-x");
+  EXPECT_EQ(opened->cgroups->mode(), Mode::V2);
+  EXPECT_FALSE(open_cgroups_in(layout, {{"", "/"}}, SetupOptions{"a/b", {}, 0}).ok());
+  ASSERT_TRUE(close_cgroups(*opened).ok());
+}
+
+#include "corral/cgroup/limits.hpp"
+
+TEST_F(CgroupV2Test, ApplyLimitsWritesEveryKnob) {
+  ASSERT_TRUE(cg_->create("batch").ok());
+  Limits l;
+  l.weight = 250;
+  l.cpu_max = 0.5;
+  l.memory_max = 1u << 30;
+  l.pids_max = 100;
+  l.cpus = {0, 1, 3};
+  auto st = apply_limits(*cg_, "batch", l);
+  ASSERT_TRUE(st.ok()) << st.error().message;
+  EXPECT_EQ(slurp(root_ + "/batch/cpu.weight"), "250");
+  EXPECT_EQ(slurp(root_ + "/batch/cpu.max"), "50000 100000");
+  EXPECT_EQ(slurp(root_ + "/batch/memory.max"), "1073741824");
+  EXPECT_EQ(slurp(root_ + "/batch/pids.max"), "100");
+  EXPECT_EQ(slurp(root_ + "/batch/cpuset.cpus"), "0-1,3");
+  // Back to defaults: no limits.
+  ASSERT_TRUE(apply_limits(*cg_, "batch", Limits{}).ok());
+  EXPECT_EQ(slurp(root_ + "/batch/cpu.weight"), "100");
+  EXPECT_EQ(slurp(root_ + "/batch/cpu.max"), "max");
+  EXPECT_EQ(slurp(root_ + "/batch/memory.max"), "max");
+  EXPECT_EQ(slurp(root_ + "/batch/cpuset.cpus"), "0-1,3");  // empty cpus leaves the set alone
+}

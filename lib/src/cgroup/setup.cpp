@@ -21,14 +21,19 @@ Result<Opened> open_v2(Layout layout, const std::string& own, const SetupOptions
     // Delegated (systemd Delegate=yes) or nested: own_dir may not enable controllers
     // for children while it holds a process, so move into a leaf first.
     std::string leaf = own_dir + "/supervisor";
-    if (::mkdir(leaf.c_str(), 0755) != 0 && errno != EEXIST) return errno_error("mkdir " + leaf);
-    if (auto st = detail::write_knob(leaf + "/cgroup.procs", std::to_string(::getpid())); !st) return st.error();
+    if (::mkdir(leaf.c_str(), 0755) == 0) {
+      if (o.v2.after_mkdir) o.v2.after_mkdir(leaf);
+    } else if (errno != EEXIST) {
+      return errno_error("mkdir " + leaf);
+    }
+    pid_t self = o.self > 0 ? o.self : ::getpid();
+    if (auto st = detail::write_knob(leaf + "/cgroup.procs", std::to_string(self)); !st) return st.error();
   }
-  auto parent = std::make_unique<CgroupV2>(own_dir);
+  auto parent = std::make_unique<CgroupV2>(own_dir, o.v2);
   if (auto st = parent->create(o.name); !st) return st.error();
   Opened out;
   out.base = own_dir + "/" + o.name;
-  out.cgroups = std::make_unique<CgroupV2>(out.base);
+  out.cgroups = std::make_unique<CgroupV2>(out.base, o.v2);
   out.parent = std::move(parent);
   out.layout = std::move(layout);
   out.name = o.name;
@@ -56,16 +61,23 @@ Result<Opened> open_v1(Layout layout, const std::map<std::string, std::string>& 
 }
 }  // namespace
 
-Result<Opened> open_cgroups(const SetupOptions& options) {
+Result<Opened> open_cgroups_in(const Layout& layout, const std::map<std::string, std::string>& own,
+                               const SetupOptions& options) {
   if (auto st = detail::check_path(options.name); !st || options.name.find('/') != std::string::npos)
     return Error::logic("cgroup subtree name \"" + options.name + "\": must be one path component", EINVAL);
+  if (layout.mode == Mode::V2) {
+    auto it = own.find("");
+    return open_v2(layout, it == own.end() ? "/" : it->second, options);
+  }
+  return open_v1(layout, own, options);
+}
+
+Result<Opened> open_cgroups(const SetupOptions& options) {
   auto layout = detect_layout();
   if (!layout) return layout.error();
   auto self = read_file("/proc/self/cgroup");
   if (!self) return self.error();
-  auto own = parse_proc_cgroup(*self);
-  if (layout->mode == Mode::V2) return open_v2(std::move(*layout), own[""], options);
-  return open_v1(std::move(*layout), own, options);
+  return open_cgroups_in(*layout, parse_proc_cgroup(*self), options);
 }
 
 Status close_cgroups(Opened& opened) {

@@ -14,12 +14,15 @@
 #include <memory>
 
 #include "corral/cgroup/cgroup.hpp"
+#include "corral/cgroup/cgroup_v2.hpp"
 #include "corral/cgroup/layout.hpp"
 
 namespace corral::cgroup {
 
 struct SetupOptions {
   std::string name = "corral";  // tests use "corral-test-<pid>"
+  CgroupV2::Options v2;         // passed to the v2 backends (test hooks)
+  pid_t self = 0;               // the process to move into the v2 leaf; 0 = getpid()
 };
 
 struct Opened {
@@ -31,6 +34,11 @@ struct Opened {
 };
 
 Result<Opened> open_cgroups(const SetupOptions& options = {});
+
+// The same from a given layout and /proc/self/cgroup map (parse_proc_cgroup), so
+// unit tests can run the delegated-v2 steps against a tree they build.
+Result<Opened> open_cgroups_in(const Layout& layout, const std::map<std::string, std::string>& own,
+                               const SetupOptions& options);
 
 // Removes the subtree made by open_cgroups (must be empty of processes).
 Status close_cgroups(Opened& opened);
