@@ -3,6 +3,7 @@
 // interval the NiceController takes the workers' measured CPU ticks and returns nice
 // values, applied with setpriority to every thread. Reference: no controller.
 //   bench_fairness_nice [--seconds 20] [--ref-seconds 5] [--warmup 3] [--interval 0.5]
+//                       [--proportional-only 1]   (no integral term, for comparison)
 #include "corral/sched/topology.hpp"
 #include "fairness_common.hpp"
 
@@ -30,7 +31,9 @@ int main(int argc, char** argv) {
   bench::print("reference", groups, ref);
 
   // Same workers, now under the controller.
-  corral::fairshare::NiceController ctl({{1, 100.0}, {2, 200.0}, {3, 400.0}});
+  corral::fairshare::NiceControllerOptions opts;
+  opts.integral = bench::arg_seconds(argc, argv, "--proportional-only", 0) == 0;
+  corral::fairshare::NiceController ctl({{1, 100.0}, {2, 200.0}, {3, 400.0}}, opts);
   std::map<pid_t, int> group_of;
   for (const auto& g : groups)
     for (pid_t p : g.workers) group_of[p] = g.id;
@@ -54,7 +57,7 @@ int main(int argc, char** argv) {
   a = bench::sample(groups);
   run(seconds);
   auto got = bench::shares(groups, a, bench::sample(groups), seconds);
-  bench::print("nice FSS", groups, got);
+  bench::print(opts.integral ? "nice FSS" : "nice P-only", groups, got);
   std::printf("final group nice offsets: w100 %.2f  w200 %.2f  w400 %.2f\n", ctl.offset(1), ctl.offset(2),
               ctl.offset(3));
   std::printf("error vs reference: %.1f pts with the controller, %.1f pts without (ratio %.2f); goal <= 5 pts\n",

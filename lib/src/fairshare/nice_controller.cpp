@@ -68,7 +68,10 @@ std::map<pid_t, int> NiceController::update(const std::map<pid_t, std::uint64_t>
       shares_[g] = share;
       if (target <= 0) continue;
       double err = std::log(std::max(share, 1e-3) / target) / std::log(1.25);
-      offsets_[g] += options_.gain * std::clamp(err, -options_.max_step, options_.max_step);
+      if (options_.integral)
+        offsets_[g] += options_.gain * std::clamp(err, -options_.max_step, options_.max_step);
+      else
+        offsets_[g] = err;
     }
     double lo = 1e18;
     for (const auto& [g, m] : members) lo = std::min(lo, offsets_[g]);

@@ -39,6 +39,10 @@ struct NiceControllerOptions {
   double max_step = 3.0;      // clamp of one interval's correction, in nice steps
   double in_group_gain = 2.0;
   double base_priority = 0;   // Base_j of every process
+  // false: no integration, the offset is the current error itself (a proportional
+  // mapping of the textbook's group term onto nice). Kept to measure why the
+  // integral is needed: on CFS it settles near shares proportional to sqrt(W).
+  bool integral = true;
 };
 
 class NiceController {
