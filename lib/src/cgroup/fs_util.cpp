@@ -1,11 +1,14 @@
 #include "fs_util.hpp"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <charconv>
 
 #include "corral/base/file_read.hpp"
+#include "corral/base/unique_fd.hpp"
 
 namespace corral::cgroup::detail {
 
@@ -79,7 +82,6 @@ Status mkdir_each(const std::string& base, const std::string& rel,
     std::string part = rel.substr(pos, slash == std::string::npos ? std::string::npos : slash - pos);
     pos = slash == std::string::npos ? rel.size() + 1 : slash + 1;
     if (part.empty()) continue;
-    std::string parent = dir;
     dir += "/" + part;
     if (::mkdir(dir.c_str(), 0755) == 0) {
       if (after) {
@@ -111,14 +113,6 @@ Status check_path(const std::string& rel) {
   return {};
 }
 
-}  // namespace corral::cgroup::detail
-
-#include <fcntl.h>
-#include <unistd.h>
-
-#include "corral/base/unique_fd.hpp"
-
-namespace corral::cgroup::detail {
 Status write_knob(const std::string& path, std::string_view value) {
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
   if (!fd) return errno_error("open " + path);
@@ -128,4 +122,5 @@ Status write_knob(const std::string& path, std::string_view value) {
     return Error::logic("write " + path + ": short write", EIO);
   return {};
 }
+
 }  // namespace corral::cgroup::detail
