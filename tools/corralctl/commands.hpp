@@ -15,5 +15,6 @@ struct Context {
 
 void register_inspect_commands(CLI::App& app, Context& ctx);  // ps, show, tree
 void register_waits_commands(CLI::App& app, Context& ctx);    // waits
+void register_sched_commands(CLI::App& app, Context& ctx);    // sched, pin, topology
 
 }  // namespace corral::ctl

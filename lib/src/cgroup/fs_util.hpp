@@ -1,0 +1,48 @@
+// Small filesystem helpers shared by the cgroup backends (private to lib/src/cgroup).
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "corral/base/result.hpp"
+
+namespace corral::cgroup::detail {
+
+bool path_exists(const std::string& path);
+std::string trim(std::string_view s);
+Result<std::string> read_trimmed(const std::string& path);
+Result<std::uint64_t> read_u64(const std::string& path);  // "max" is an error
+// "key value" lines (cpu.stat, cgroup.events): value of key, or nullopt.
+std::optional<std::uint64_t> keyed_value(std::string_view text, std::string_view key);
+Result<std::vector<pid_t>> read_pids(const std::string& procs_file);
+// mkdir for each component of rel under base; calls after(dir) after each new one.
+Status mkdir_each(const std::string& base, const std::string& rel,
+                  const std::function<Status(const std::string& dir)>& after);
+// Child directories of dir (names only).
+std::vector<std::string> subdirs(const std::string& dir);
+Status check_path(const std::string& rel);  // rejects "..", absolute and empty paths
+
+// Writes a cgroup knob. Opens with O_TRUNC (harmless on cgroupfs, where every write
+// replaces the value) so the same code is right on the plain files of a test tree.
+Status write_knob(const std::string& path, std::string_view value);
+
+// Polls cond() every `step` until true or `timeout`; returns whether it became true.
+template <typename F>
+bool poll_until(F cond, std::chrono::milliseconds timeout, std::chrono::milliseconds step) {
+  auto end = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (cond()) return true;
+    if (std::chrono::steady_clock::now() >= end) return false;
+    std::this_thread::sleep_for(step);
+  }
+}
+
+}  // namespace corral::cgroup::detail
