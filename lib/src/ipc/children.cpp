@@ -70,7 +70,11 @@ Children::Children() : owner_(::getpid()) {
 }
 
 Children::~Children() {
-  if (::getpid() == owner_) kill_all();
+  if (::getpid() != owner_) return;
+  kill_all();
+  // Give the caller its signal mask back, so a second run in the same process
+  // (the benchmarks) saves the right one for its children.
+  ::sigprocmask(SIG_SETMASK, &old_mask_, nullptr);
 }
 
 Result<pid_t> Children::spawn(std::string role, const std::function<int()>& body) {

@@ -44,7 +44,7 @@ struct Shared {
   std::uint64_t occupancy_violations = 0, order_violations = 0;
 
   std::atomic<std::uint32_t> producers_done{0};
-  std::atomic<std::uint64_t> produced{0}, consumed{0}, bad_checksums{0};
+  std::atomic<std::uint64_t> produced{0}, bad_checksums{0};
   std::atomic<std::uint64_t> first_ns{std::numeric_limits<std::uint64_t>::max()}, last_ns{0};
   WaitStats on_empty, on_full, on_mutex;
 };
@@ -58,7 +58,7 @@ struct Layout {
 };
 
 // wait() the textbook way, but try first so blocking is counted and traced.
-void sem_wait(bi::interprocess_semaphore& s, WaitStats& st, const Tracer& tr, const char* name) {
+void sem_wait(bi::interprocess_semaphore& s, LocalWaitStats& st, const Tracer& tr, const char* name) {
   if (s.try_wait()) {
     st.record(0, false);
     tr("wait(%s) passed", name);
@@ -71,7 +71,7 @@ void sem_wait(bi::interprocess_semaphore& s, WaitStats& st, const Tracer& tr, co
   tr("wait(%s) woken", name);
 }
 
-void lock(bi::interprocess_mutex& m, WaitStats& st) {
+void lock(bi::interprocess_mutex& m, LocalWaitStats& st) {
   if (m.try_lock()) {
     st.record(0, false);
     return;
@@ -94,6 +94,7 @@ void put(const Layout& L, unsigned k, const unsigned char* item, const Tracer& t
 
 int producer(const Layout& L, const ProdconsConfig& c, unsigned id, std::uint64_t n, const Tracer& tr) {
   Shared& s = *L.sh;
+  LocalWaitStats on_empty, on_mutex;
   atomic_min(s.first_ns, now_ns());
   const unsigned batch = std::max(1u, c.batch);
   std::vector<unsigned char> items(L.slot * batch);
@@ -106,17 +107,17 @@ int producer(const Layout& L, const ProdconsConfig& c, unsigned id, std::uint64_
       h.checksum = fnv1a(it + sizeof h, c.item_size, id * 1000003ULL + seq + j);
       std::memcpy(it, &h, sizeof h);
     }
-    for (unsigned j = 0; j < b; ++j) sem_wait(s.empty, s.on_empty, tr, "empty");
-    lock(s.mutex, s.on_mutex);
+    for (unsigned j = 0; j < b; ++j) sem_wait(s.empty, on_empty, tr, "empty");
+    lock(s.mutex, on_mutex);
     for (unsigned j = 0; j < b; ++j) put(L, c.capacity, items.data() + j * L.slot, tr);
     s.mutex.unlock();
     for (unsigned j = 0; j < b; ++j) {
       s.full.post();
       tr("signal(full)");
     }
-    s.produced.fetch_add(b, std::memory_order_relaxed);
     seq += b;
   }
+  s.produced.fetch_add(n, std::memory_order_relaxed);
   // The last producer to finish puts one pill per consumer, through the same
   // empty/full protocol, so every consumer wakes and stops.
   if (s.producers_done.fetch_add(1) + 1 == c.producers) {
@@ -124,14 +125,16 @@ int producer(const Layout& L, const ProdconsConfig& c, unsigned id, std::uint64_
     SlotHeader h{kPill, 0, 0, 0};
     std::memcpy(pill.data(), &h, sizeof h);
     for (unsigned i = 0; i < c.consumers; ++i) {
-      sem_wait(s.empty, s.on_empty, tr, "empty");
-      lock(s.mutex, s.on_mutex);
+      sem_wait(s.empty, on_empty, tr, "empty");
+      lock(s.mutex, on_mutex);
       put(L, c.capacity, pill.data(), tr);
       s.mutex.unlock();
       s.full.post();
       tr("signal(full) [stop pill]");
     }
   }
+  on_empty.merge_into(s.on_empty);
+  on_mutex.merge_into(s.on_mutex);
   return 0;
 }
 
@@ -140,10 +143,11 @@ int consumer(const Layout& L, const ProdconsConfig& c, unsigned id, const std::v
   Shared& s = *L.sh;
   const unsigned k = c.capacity;
   std::vector<unsigned char> item(L.slot);
-  std::uint64_t mine = 0;
+  std::uint64_t mine = 0, last = 0;
+  LocalWaitStats on_full, on_mutex;
   for (;;) {
-    sem_wait(s.full, s.on_full, tr, "full");
-    lock(s.mutex, s.on_mutex);
+    sem_wait(s.full, on_full, tr, "full");
+    lock(s.mutex, on_mutex);
     std::memcpy(item.data(), L.ring + (s.out % k) * L.slot, L.slot);
     s.out++;
     s.count--;
@@ -169,14 +173,16 @@ int consumer(const Layout& L, const ProdconsConfig& c, unsigned id, const std::v
       continue;
     }
     std::atomic_ref<std::uint8_t>(L.seen[base[h.producer] + h.seq]).fetch_add(1, std::memory_order_relaxed);
-    s.consumed.fetch_add(1, std::memory_order_relaxed);
-    atomic_max(s.last_ns, now_ns());
     ++mine;
     if (id == 0 && c.kill_consumer_after && mine == c.kill_consumer_after) {
       tr("fault injection: SIGKILL myself after %llu items", static_cast<unsigned long long>(mine));
       ::raise(SIGKILL);
     }
   }
+  last = now_ns();
+  atomic_max(s.last_ns, last);
+  on_full.merge_into(s.on_full);
+  on_mutex.merge_into(s.on_mutex);
   return 0;
 }
 
@@ -236,8 +242,10 @@ Result<ProdconsReport> run_prodcons(const ProdconsConfig& c) {
 
   Shared& s = *L.sh;
   r.produced = s.produced.load();
-  r.consumed = s.consumed.load();
+  // Counted from the exactly-once table, so a consumer killed mid-run still
+  // has its items counted.
   for (std::uint64_t i = 0; i < c.items; ++i) {
+    r.consumed += L.seen[i];
     if (L.seen[i] == 0) r.missing++;
     if (L.seen[i] > 1) r.duplicated += L.seen[i] - 1u;
   }
@@ -257,7 +265,7 @@ Result<ProdconsReport> run_prodcons(const ProdconsConfig& c) {
   r.mutex = WaitFigures::from(s.on_mutex);
   r.verified = r.end.ok() && r.missing == 0 && r.duplicated == 0 && r.bad_checksums == 0 && r.order_violations == 0 &&
                r.occupancy_violations == 0 && r.occupancy_min >= 0 &&
-               r.occupancy_max <= static_cast<std::int64_t>(c.capacity) && r.consumed == c.items;
+               r.occupancy_max <= static_cast<std::int64_t>(c.capacity) && r.consumed == c.items && r.produced == c.items;
   names.remove_all();
   return r;
 }

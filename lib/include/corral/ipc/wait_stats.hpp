@@ -23,6 +23,27 @@ struct WaitStats {
   }
 };
 
+// The same figures kept privately by one process on a hot path and merged into
+// the shared WaitStats once at the end: per-item atomics on shared cache lines
+// would cost more than the semaphores being measured.
+struct LocalWaitStats {
+  std::uint64_t waits = 0, blocked = 0, total_ns = 0, max_ns = 0;
+  void record(std::uint64_t ns, bool did_block) {
+    ++waits;
+    blocked += did_block ? 1 : 0;
+    total_ns += ns;
+    if (ns > max_ns) max_ns = ns;
+  }
+  void merge_into(WaitStats& s) const {
+    s.waits.fetch_add(waits, std::memory_order_relaxed);
+    s.blocked.fetch_add(blocked, std::memory_order_relaxed);
+    s.total_ns.fetch_add(total_ns, std::memory_order_relaxed);
+    std::uint64_t cur = s.max_ns.load(std::memory_order_relaxed);
+    while (max_ns > cur && !s.max_ns.compare_exchange_weak(cur, max_ns, std::memory_order_relaxed)) {
+    }
+  }
+};
+
 // Lock-free max for any shared counter.
 inline void atomic_max(std::atomic<std::uint64_t>& a, std::uint64_t v) {
   std::uint64_t cur = a.load(std::memory_order_relaxed);
