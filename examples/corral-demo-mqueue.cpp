@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   CLI::App app{"Message passing between processes: producers -> queue in -> worker processes -> queue out -> collector.\n"
                "Verifies that every message arrives exactly once and intact, and in order per (worker, sender,\n"
                "priority) -- the order a FIFO-per-priority queue and a worker pool actually guarantee."};
+  app.option_defaults()->always_capture_default();
   app.add_option("--backend", backend, "boost | posix | both (one after the other, to compare)")
       ->check(CLI::IsMember({"boost", "posix", "both"}));
   app.add_option("--producers", c.producers, "producer processes")->check(CLI::Range(1u, 256u));

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   CLI::App app{"Dining philosophers between processes; forks are semaphores in corral's resource registry.\n"
                "naive can deadlock (--force-deadlock makes it certain); ordered and waiter cannot.\n"
                "Exit 0 verified, 1 failed, 4 deadlock found."};
+  app.option_defaults()->always_capture_default();
   app.add_option("-n,--philosophers", c.philosophers, "philosopher processes")->check(CLI::Range(2u, 60u));
   app.add_option("--strategy", c.strategy, "naive | ordered | waiter")
       ->transform(CLI::CheckedTransformer(strategies, CLI::ignore_case));

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   bool json = false;
   CLI::App app{"Bounded buffer (producer/consumer) between processes over shared memory and semaphores.\n"
                "Verifies that every item is consumed exactly once and that 0 <= count <= K at all times."};
+  app.option_defaults()->always_capture_default();
   app.add_option("--producers,-p", c.producers, "producer processes")->check(CLI::Range(1u, 256u));
   app.add_option("--consumers,-c", c.consumers, "consumer processes")->check(CLI::Range(1u, 256u));
   app.add_option("--capacity,-k", c.capacity, "buffer slots K (semaphore empty starts at K)")->check(CLI::Range(1u, 1u << 20));

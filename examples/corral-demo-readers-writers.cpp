@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   CLI::App app{"Readers/writers between processes over a shared record. Verifies that no reader sees a torn record\n"
                "and that no writer overlaps another writer or a reader; shows each policy's starvation as the\n"
                "longest wait per class."};
+  app.option_defaults()->always_capture_default();
   app.add_option("--readers", c.readers, "reader processes")->check(CLI::Range(0u, 256u));
   app.add_option("--writers", c.writers, "writer processes")->check(CLI::Range(0u, 256u));
   app.add_option("--priority", c.priority, "readers | writers | fair")

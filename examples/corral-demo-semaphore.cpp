@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   CLI::App app{"A counting semaphore step by step: initialised to --initial, --processes processes call wait();\n"
                "the first ones pass, the rest block (value goes negative), then signals wake them one by one.\n"
                "Shows the wake order of a strong (FIFO) semaphore against a weak one (sem_t)."};
+  app.option_defaults()->always_capture_default();
   app.add_option("--initial", c.initial, "initial semaphore value")->check(CLI::Range(0, 31));
   app.add_option("--processes", c.processes, "processes calling wait()")->check(CLI::Range(1u, 32u));
   app.add_option("--kind", kind, "strong | weak | both")->check(CLI::IsMember({"strong", "weak", "both"}));

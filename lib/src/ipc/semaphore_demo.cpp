@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <optional>
 #include <thread>
 
 #include <boost/interprocess/managed_shared_memory.hpp>
@@ -48,15 +49,26 @@ struct Shared {
 
 using Lock = bi::scoped_lock<bi::interprocess_mutex>;
 
-// Polls a condition until the deadline; the demo's steps are waited for, never slept on.
-template <typename F>
-bool poll_until(F f, std::uint64_t deadline) {
-  while (!f()) {
-    if (now_ns() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::microseconds(500));
+// Polls a condition until the deadline; the demo's steps are waited for, never
+// slept on. A signal or a child that dies ends the wait at once (abort is set).
+struct Poller {
+  Children& kids;
+  std::uint64_t deadline;
+  std::optional<Children::Wait> abort;
+  template <typename F>
+  bool until(F f) {
+    while (!f()) {
+      if (abort || now_ns() > deadline) return false;
+      auto w = kids.wait_all(std::chrono::milliseconds(0));
+      if (w.outcome == WaitOutcome::child_failed || w.outcome == WaitOutcome::interrupted) {
+        abort = w;
+        return false;
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(500));
+    }
+    return true;
   }
-  return true;
-}
+};
 
 int child(Shared& sh, SemKind kind, unsigned i, const SemaphoreDemoConfig& c, const Tracer& tr) {
   Slot& me = sh.slots[i];
@@ -91,7 +103,7 @@ int child(Shared& sh, SemKind kind, unsigned i, const SemaphoreDemoConfig& c, co
 }
 
 SemKindReport run_kind(SemKind kind, const SemaphoreDemoConfig& c, Shared& sh, Children& kids, const Tracer& tr,
-                       std::uint64_t deadline) {
+                       Poller& poll) {
   SemKindReport k;
   k.kind = kind;
   std::vector<pid_t> pid(c.processes);
@@ -119,14 +131,13 @@ SemKindReport run_kind(SemKind kind, const SemaphoreDemoConfig& c, Shared& sh, C
     step.value_before = value;
     // It either passes, or is waiting and asleep in the kernel.
     KernelWait kw;
-    const bool settled = poll_until(
+    const bool settled = poll.until(
         [&] {
           if (s.state.load() == passed) return true;
           if (s.state.load() != waiting) return false;
           kw = kernel_wait_of(pid[i]);
           return kw.blocked();
-        },
-        deadline);
+        });
     if (!settled) {
       k.problem = step.action + ": neither passed nor blocked before the deadline";
       return k;
@@ -142,7 +153,7 @@ SemKindReport run_kind(SemKind kind, const SemaphoreDemoConfig& c, Shared& sh, C
       step.outcome = "passes";
       k.passed_at_once++;
       // Make sure it is counted before the next process moves.
-      poll_until([&] { return sh.passes.load() > passes_before; }, deadline);
+      poll.until([&] { return sh.passes.load() > passes_before; });
     } else {
       step.outcome = "blocks (kernel state " + std::string(1, kw.state) +
                      (kw.wchan.empty() || kw.wchan == "0" ? "" : ", wchan " + kw.wchan) + ")";
@@ -171,7 +182,7 @@ SemKindReport run_kind(SemKind kind, const SemaphoreDemoConfig& c, Shared& sh, C
       sh.weak.post();
     }
     value = step.value_after;
-    if (!poll_until([&] { return sh.passes.load() > passes_before; }, deadline)) {
+    if (!poll.until([&] { return sh.passes.load() > passes_before; })) {
       k.problem = "signal released nobody before the deadline";
       return k;
     }
@@ -228,8 +239,9 @@ Result<SemaphoreDemoReport> run_semaphore_demo(const SemaphoreDemoConfig& c) {
     } catch (const std::exception& e) {
       return Error::logic("semaphore: create shared memory " + r.segment + ": " + e.what());
     }
-    r.kinds.push_back(run_kind(kind, c, *sh, kids, tr, deadline));
-    const auto w = kids.wait_all(std::chrono::milliseconds(
+    Poller poll{kids, deadline, std::nullopt};
+    r.kinds.push_back(run_kind(kind, c, *sh, kids, tr, poll));
+    const auto w = poll.abort ? *poll.abort : kids.wait_all(std::chrono::milliseconds(
         static_cast<long long>(std::max<double>(1000, static_cast<double>(deadline - std::min(deadline, now_ns())) / 1e6))));
     kids.kill_all();
     r.end = RunEnd::from(w);
