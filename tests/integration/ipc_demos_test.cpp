@@ -36,12 +36,14 @@ struct Running {
   int status = -1;
 };
 
-Running start(const std::string& prog, const std::vector<std::string>& args) {
+// own_group: the demo leads its own process group, like a job started from a shell.
+Running start(const std::string& prog, const std::vector<std::string>& args, bool own_group = false) {
   int p[2];
   EXPECT_EQ(::pipe2(p, O_CLOEXEC), 0);
   Running r;
   r.pid = ::fork();
   if (r.pid == 0) {
+    if (own_group) ::setpgid(0, 0);
     ::dup2(p[1], STDOUT_FILENO);
     const int devnull = ::open("/dev/null", O_WRONLY);
     ::dup2(devnull, STDERR_FILENO);
@@ -144,15 +146,17 @@ bool gone(pid_t p) { return ::kill(p, 0) != 0 && errno == ESRCH; }
 
 // Interrupts a running demo once its first shared-memory segment exists and
 // its children are up, then checks exit 130, no leftovers, no surviving child.
-json interrupt_run(const std::string& name, const std::vector<std::string>& args, const std::string& shm_prefix) {
+// With to_group, SIGINT goes to the whole process group, as Ctrl-C in a terminal does.
+json interrupt_run(const std::string& name, const std::vector<std::string>& args, const std::string& shm_prefix,
+                   bool to_group = false) {
   std::vector<std::string> a = args;
   a.push_back("--json");
-  Running r = start(demo(name), a);
+  Running r = start(demo(name), a, to_group);
   const std::string mine = shm_prefix + std::to_string(r.pid) + "-";
   EXPECT_TRUE(eventually([&] { return !shm_entries(mine).empty(); })) << "no segment " << mine << "*";
   std::vector<pid_t> kids;
   EXPECT_TRUE(eventually([&] { return (kids = children_of(r.pid)).size() >= 2; }));
-  ::kill(r.pid, SIGINT);
+  ::kill(to_group ? -r.pid : r.pid, SIGINT);
   finish(r);
   EXPECT_TRUE(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 130) << "status " << r.status;
   EXPECT_TRUE(shm_entries(mine).empty());
@@ -273,6 +277,12 @@ TEST(IpcDemos, MqueueSigintRemovesPosixQueues) {
                          "corral-mq-posix-");
   ASSERT_TRUE(j.contains("runs"));
   for (const auto& q : j["runs"][0]["queues"]) EXPECT_FALSE(posix_mq_exists(q)) << q;
+}
+
+TEST(IpcDemos, ProdconsCtrlCToTheGroupCleansUp) {
+  json j = interrupt_run("prodcons", {"--items", "4000000", "--capacity", "4"}, "corral-prodcons-", true);
+  EXPECT_FALSE(j["verified"].get<bool>());
+  EXPECT_EQ(j["end"]["outcome"], "interrupted");
 }
 
 TEST(IpcDemos, ReadersWritersEveryPolicyVerifies) {

@@ -159,6 +159,22 @@ Children::Wait Children::wait_all(std::chrono::milliseconds timeout, const std::
       if (!exits_.empty() && !exits_.back().clean()) w.failed.push_back(exits_.back());
     }
     if (!w.failed.empty()) {
+      // Ctrl-C reaches the whole process group: a child killed by it may be
+      // reaped before the parent's own signal is read. Call that an interrupt.
+      bool by_terminal_signal = false;
+      for (const auto& e : w.failed)
+        by_terminal_signal = by_terminal_signal || (WIFSIGNALED(e.status) && (WTERMSIG(e.status) == SIGINT ||
+                                                                              WTERMSIG(e.status) == SIGTERM ||
+                                                                              WTERMSIG(e.status) == SIGHUP));
+      pollfd sp{sigfd_.get(), POLLIN, 0};
+      if (::poll(&sp, 1, by_terminal_signal ? 200 : 0) == 1) {
+        signalfd_siginfo si{};
+        if (::read(sigfd_.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+          w.outcome = WaitOutcome::interrupted;
+          w.signal = static_cast<int>(si.ssi_signo);
+          return w;
+        }
+      }
       w.outcome = WaitOutcome::child_failed;
       return w;
     }
