@@ -89,7 +89,16 @@ void put(const Layout& L, unsigned k, const unsigned char* item, const Tracer& t
   s.count++;
   if (s.count > static_cast<std::int64_t>(k) || s.count < 0) s.occupancy_violations++;
   s.count_max = std::max(s.count_max, s.count);
-  tr("put slot %llu, count %lld/%u", static_cast<unsigned long long>((s.in - 1) % k), static_cast<long long>(s.count), k);
+  if (tr.enabled()) {
+    SlotHeader h;
+    std::memcpy(&h, item, sizeof h);
+    if (h.producer == kPill)
+      tr("put stop item in slot %llu, count %lld/%u", static_cast<unsigned long long>((s.in - 1) % k),
+         static_cast<long long>(s.count), k);
+    else
+      tr("put item p%u#%llu in slot %llu, count %lld/%u", h.producer, static_cast<unsigned long long>(h.seq),
+         static_cast<unsigned long long>((s.in - 1) % k), static_cast<long long>(s.count), k);
+  }
 }
 
 int producer(const Layout& L, const ProdconsConfig& c, unsigned id, std::uint64_t n, const Tracer& tr) {
@@ -162,7 +171,12 @@ int consumer(const Layout& L, const ProdconsConfig& c, unsigned id, const std::v
       else
         L.last_seq[h.producer] = static_cast<std::int64_t>(h.seq);
     }
-    tr("get slot %llu, count %lld/%u", static_cast<unsigned long long>((s.out - 1) % k), static_cast<long long>(s.count), k);
+    if (h.producer == kPill)
+      tr("got stop item from slot %llu, count %lld/%u", static_cast<unsigned long long>((s.out - 1) % k),
+         static_cast<long long>(s.count), k);
+    else
+      tr("got item p%u#%llu from slot %llu, count %lld/%u", h.producer, static_cast<unsigned long long>(h.seq),
+         static_cast<unsigned long long>((s.out - 1) % k), static_cast<long long>(s.count), k);
     s.mutex.unlock();
     s.empty.post();
     tr("signal(empty)");

@@ -139,7 +139,8 @@ SemKindReport run_kind(SemKind kind, const SemaphoreDemoConfig& c, Shared& sh, C
           return kw.blocked();
         });
     if (!settled) {
-      k.problem = step.action + ": neither passed nor blocked before the deadline";
+      k.problem = poll.abort ? "run aborted: " + poll.abort->describe()
+                             : step.action + ": neither passed nor blocked before the deadline";
       return k;
     }
     if (kind == SemKind::strong && s.state.load() != passed) {
@@ -183,7 +184,7 @@ SemKindReport run_kind(SemKind kind, const SemaphoreDemoConfig& c, Shared& sh, C
     }
     value = step.value_after;
     if (!poll.until([&] { return sh.passes.load() > passes_before; })) {
-      k.problem = "signal released nobody before the deadline";
+      k.problem = poll.abort ? "run aborted: " + poll.abort->describe() : "signal released nobody before the deadline";
       return k;
     }
     unsigned woke = 0;
