@@ -1,0 +1,130 @@
+// Child setup between fork and exec: one function, a fixed order, one Step per
+// syscall so the parent can name what failed. Only async-signal-safe calls here:
+// the launcher may be multi-threaded, and after fork another thread's malloc or
+// stdio lock may be held forever in this copy of the address space.
+#include "child_setup.hpp"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+
+#include "corral/sched/apply.hpp"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+namespace corral::launch {
+namespace {
+
+[[noreturn]] void fail(int error_fd, Step step, int err, int detail = 0) noexcept {
+  send_child_failure(error_fd, ChildFailure{step, err, detail});
+  ::_exit(kChildSetupFailedExit);
+}
+
+// Every signal back to SIG_DFL (ignored ones too: SIG_IGN survives exec, and a
+// service must not start with SIGPIPE ignored because the daemon ignores it),
+// then an empty mask (the launcher blocked everything around fork).
+int reset_signals() noexcept {
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  for (int s = 1; s < NSIG; ++s) {
+    if (s == SIGKILL || s == SIGSTOP) continue;
+    // glibc refuses its two internal real-time signals with EINVAL; skip them.
+    if (::sigaction(s, &dfl, nullptr) != 0 && errno != EINVAL) return errno;
+  }
+  sigset_t empty;
+  sigemptyset(&empty);
+  if (::sigprocmask(SIG_SETMASK, &empty, nullptr) != 0) return errno;
+  return 0;
+}
+
+// Inherited fds >= 3 close at exec. close_range(CLOSE_RANGE_CLOEXEC) needs Linux
+// 5.11; before that, fcntl over a bounded range (reading /proc/self/fd would need
+// opendir, which allocates).
+int mark_inherited_cloexec(int scan_limit) noexcept {
+  if (::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return 0;
+  if (errno != ENOSYS && errno != EINVAL) return errno;
+  for (int fd = 3; fd < scan_limit; ++fd) {
+    int flags = ::fcntl(fd, F_GETFD);
+    if (flags < 0 || (flags & FD_CLOEXEC) != 0) continue;
+    if (::fcntl(fd, F_SETFD, flags | FD_CLOEXEC) != 0) return errno;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void run_child_setup(const PreparedLaunch& p, int error_fd) noexcept {
+  if (p.new_session && ::setsid() < 0) fail(error_fd, Step::NewSession, errno);
+
+  if (int err = reset_signals(); err != 0) fail(error_fd, Step::ResetSignals, err);
+
+  if (p.parent_death_signal != 0) {
+    if (::prctl(PR_SET_PDEATHSIG, static_cast<unsigned long>(p.parent_death_signal), 0UL, 0UL, 0UL) != 0)
+      fail(error_fd, Step::ParentDeathSignal, errno);
+    // The launcher may have died between fork and prctl; then no signal will come.
+    if (::getppid() != p.parent_pid) fail(error_fd, Step::ParentGone, ESRCH);
+  }
+
+  // Before any user code runs, so everything the program does is accounted there.
+  // "0" moves the writer itself.
+  if (p.cgroup_procs.valid() && ::write(p.cgroup_procs.get(), "0", 1) != 1)
+    fail(error_fd, Step::JoinCgroup, errno);
+
+  for (std::size_t i = 0; i < p.rlimits.size(); ++i) {
+    rlimit lim{p.rlimits[i].soft, p.rlimits[i].hard};
+    if (::setrlimit(p.rlimits[i].resource, &lim) != 0)
+      fail(error_fd, Step::Rlimit, errno, static_cast<int>(i));
+  }
+
+  if (p.sched) {
+    // Policy first: setting it resets nice, so nice comes after.
+    if (int err = sched::set_policy_raw(0, *p.sched); err != 0) fail(error_fd, Step::SchedPolicy, err);
+    if (int err = sched::set_nice_raw(0, *p.sched); err != 0) fail(error_fd, Step::Nice, err);
+  }
+
+  if (p.set_affinity && ::sched_setaffinity(0, sizeof(p.affinity), &p.affinity) != 0)
+    fail(error_fd, Step::Affinity, errno);
+
+  if (!p.cwd.empty() && ::chdir(p.cwd.c_str()) != 0) fail(error_fd, Step::Chdir, errno);
+
+  if (p.umask) ::umask(*p.umask);
+
+  for (int fd = 0; fd < 3; ++fd) {
+    int source = p.stdio_source[static_cast<std::size_t>(fd)];
+    if (source >= 0) {
+      // source >= 3 always (prepare_launch), so dup2 makes a fresh fd without FD_CLOEXEC.
+      if (::dup2(source, fd) < 0) fail(error_fd, Step::Stdio, errno, fd);
+    } else {
+      // Inherited: make sure it survives exec even if the launcher marked it CLOEXEC.
+      int flags = ::fcntl(fd, F_GETFD);
+      if (flags >= 0 && (flags & FD_CLOEXEC) != 0 && ::fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) != 0)
+        fail(error_fd, Step::Stdio, errno, fd);
+    }
+  }
+
+  if (int err = mark_inherited_cloexec(p.fd_scan_limit); err != 0) fail(error_fd, Step::CloseOnExec, err);
+
+  // Groups, then gid, then uid: after setuid we would no longer be allowed the others.
+  if (p.set_groups && ::setgroups(p.groups.size(), p.groups.data()) != 0) fail(error_fd, Step::SetGroups, errno);
+  if (p.gid && ::setresgid(*p.gid, *p.gid, *p.gid) != 0) fail(error_fd, Step::SetGid, errno);
+  if (p.uid && ::setresuid(*p.uid, *p.uid, *p.uid) != 0) fail(error_fd, Step::SetUid, errno);
+
+  if (p.no_new_privs && ::prctl(PR_SET_NO_NEW_PRIVS, 1UL, 0UL, 0UL, 0UL) != 0)
+    fail(error_fd, Step::NoNewPrivs, errno);
+
+  ::execve(p.exec_path.c_str(), p.argv.data(), p.envp.data());
+  fail(error_fd, Step::Exec, errno);
+}
+
+}  // namespace corral::launch
