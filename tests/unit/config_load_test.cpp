@@ -278,6 +278,16 @@ TEST(ConfigLoad, NamesAndMissingCommand) {
             }));
 }
 
+TEST(ConfigLoad, ManPageExampleLoads) {
+  ConfigLoad l = load_config_collect(kDir + "man_example/corral.toml");
+  ASSERT_TRUE(l.ok()) << all_errors(l);
+  EXPECT_EQ(l.config.services.size(), 5u);
+  EXPECT_EQ(l.config.services.at("web@1").argv,
+            (V{"/usr/bin/python3", "-m", "http.server", "8080", "--directory", "/srv/my site"}));
+  EXPECT_EQ(l.config.services.at("worker").group, "batch");
+  EXPECT_EQ(start_order(l.config), (V{"db", "nightly", "web@0", "web@1", "worker"}));
+}
+
 TEST(ConfigLoad, DaemonDefaultsByUser) {
   DaemonConfig root = default_daemon_config(0, {});
   EXPECT_EQ(root.socket, "/run/corral/corral.sock");
