@@ -336,6 +336,49 @@ TEST(Launch, PipeTargetGoesOnlyToItsStdioFd) {
   child.wait_exit();
 }
 
+TEST(Launch, SignalsResetAndUnblocked) {
+  // The launcher ignores SIGPIPE and blocks SIGUSR1; the child must have neither.
+  struct sigaction ign {}, old_pipe {};
+  ign.sa_handler = SIG_IGN;
+  ::sigaction(SIGPIPE, &ign, &old_pipe);
+  sigset_t usr1, old_mask;
+  sigemptyset(&usr1);
+  sigaddset(&usr1, SIGUSR1);
+  ::sigprocmask(SIG_BLOCK, &usr1, &old_mask);
+  auto r = launch(spec_of({"/bin/sleep", "1000"}));
+  ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
+  ::sigaction(SIGPIPE, &old_pipe, nullptr);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ChildGuard child(std::move(*r));
+  EXPECT_EQ(proc_status_field(child.pid(), "SigIgn"), "0000000000000000");
+  EXPECT_EQ(proc_status_field(child.pid(), "SigBlk"), "0000000000000000");
+}
+
+TEST(Launch, NoNewPrivsApplied) {
+  auto spec = spec_of({"/bin/sleep", "1000"});
+  spec.no_new_privs = true;
+  auto r = launch(spec);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ChildGuard child(std::move(*r));
+  EXPECT_EQ(proc_status_field(child.pid(), "NoNewPrivs"), "1");
+}
+
+TEST(Launch, StdinFromFile) {
+  std::string in_path = temp_path("stdin");
+  ASSERT_TRUE(write_file_for_test(in_path, "hello from a file\n"));
+  auto spec = spec_of({"/bin/cat"});
+  spec.stdin_target = StdioTarget::file(in_path);
+  auto [out, status] = run_capture(spec);
+  ::unlink(in_path.c_str());
+  EXPECT_EQ(out, "hello from a file\n");
+}
+
+TEST(Launch, StdinDefaultsToDevNull) {
+  auto [out, status] = run_capture(spec_of({"/bin/cat"}));
+  EXPECT_EQ(out, "");
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 TEST(Launch, EmptyArgvRejected) {
   LaunchSpec spec;
   auto r = launch(spec);

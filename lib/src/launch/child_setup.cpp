@@ -62,6 +62,14 @@ int mark_inherited_cloexec(int scan_limit) noexcept {
   return 0;
 }
 
+void arm_parent_death_signal(const PreparedLaunch& p, int error_fd) noexcept {
+  if (p.parent_death_signal == 0) return;
+  if (::prctl(PR_SET_PDEATHSIG, static_cast<unsigned long>(p.parent_death_signal), 0UL, 0UL, 0UL) != 0)
+    fail(error_fd, Step::ParentDeathSignal, errno);
+  // The launcher may have died before prctl; then no signal will come.
+  if (::getppid() != p.parent_pid) fail(error_fd, Step::ParentGone, ESRCH);
+}
+
 }  // namespace
 
 void run_child_setup(const PreparedLaunch& p, int error_fd) noexcept {
@@ -69,12 +77,7 @@ void run_child_setup(const PreparedLaunch& p, int error_fd) noexcept {
 
   if (int err = reset_signals(); err != 0) fail(error_fd, Step::ResetSignals, err);
 
-  if (p.parent_death_signal != 0) {
-    if (::prctl(PR_SET_PDEATHSIG, static_cast<unsigned long>(p.parent_death_signal), 0UL, 0UL, 0UL) != 0)
-      fail(error_fd, Step::ParentDeathSignal, errno);
-    // The launcher may have died between fork and prctl; then no signal will come.
-    if (::getppid() != p.parent_pid) fail(error_fd, Step::ParentGone, ESRCH);
-  }
+  arm_parent_death_signal(p, error_fd);
 
   // Before any user code runs, so everything the program does is accounted there.
   // "0" moves the writer itself.
@@ -119,6 +122,9 @@ void run_child_setup(const PreparedLaunch& p, int error_fd) noexcept {
   if (p.set_groups && ::setgroups(p.groups.size(), p.groups.data()) != 0) fail(error_fd, Step::SetGroups, errno);
   if (p.gid && ::setresgid(*p.gid, *p.gid, *p.gid) != 0) fail(error_fd, Step::SetGid, errno);
   if (p.uid && ::setresuid(*p.uid, *p.uid, *p.uid) != 0) fail(error_fd, Step::SetUid, errno);
+  // The kernel clears the parent-death signal when the credentials change
+  // (commit_creds), so a service run as another user needs it set again.
+  if (p.uid || p.gid) arm_parent_death_signal(p, error_fd);
 
   if (p.no_new_privs && ::prctl(PR_SET_NO_NEW_PRIVS, 1UL, 0UL, 0UL, 0UL) != 0)
     fail(error_fd, Step::NoNewPrivs, errno);

@@ -230,6 +230,12 @@ Result<PreparedLaunch> prepare_launch(const LaunchSpec& spec) {
       out.affinity_text += std::to_string(cpu);
     }
     out.set_affinity = true;
+    // The kernel refuses (EBUSY/EPERM) a deadline task whose affinity is narrower
+    // than its root domain; say why here rather than pass on a bare EBUSY.
+    if (spec.sched && spec.sched->policy == sched::Policy::Deadline)
+      return Error::logic("cpu_affinity: cannot be combined with the deadline policy "
+                          "(deadline tasks must be free to run on every CPU)",
+                          EINVAL);
   }
 
   out.cwd = spec.cwd;

@@ -17,7 +17,7 @@ namespace corral::launch {
 enum class Step : std::int32_t {
   NewSession = 1,    // setsid
   ResetSignals,      // sigaction(SIG_DFL) for every signal, empty mask
-  ParentDeathSignal, // prctl(PR_SET_PDEATHSIG)
+  ParentDeathSignal, // prctl(PR_SET_PDEATHSIG); set again after setuid/setgid, which clear it
   ParentGone,        // getppid() no longer the launcher: it died before we could watch it
   JoinCgroup,        // write "0" to cgroup.procs
   Rlimit,            // setrlimit; detail = index into LaunchSpec::rlimits
