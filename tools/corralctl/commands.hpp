@@ -16,5 +16,6 @@ struct Context {
 void register_inspect_commands(CLI::App& app, Context& ctx);  // ps, show, tree
 void register_waits_commands(CLI::App& app, Context& ctx);    // waits
 void register_sched_commands(CLI::App& app, Context& ctx);    // sched, pin, topology
+void register_service_commands(CLI::App& app, Context& ctx);  // status, start, stop, restart, signal, reload, logs, run, shutdown
 
 }  // namespace corral::ctl

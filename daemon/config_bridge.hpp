@@ -1,0 +1,21 @@
+// The daemon's view of a config file: the config module loads and checks the
+// TOML; this lists the instances in start order.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "corral/base/result.hpp"
+#include "corral/config/config.hpp"
+#include "service_spec.hpp"
+
+namespace corral::daemon {
+
+struct LoadedConfig {
+  config::DaemonConfig daemon;
+  std::vector<ServiceSpec> services;  // instances expanded (NAME@0 ...), in start order
+};
+
+Result<LoadedConfig> load_daemon_config(const std::string& path);
+
+}  // namespace corral::daemon
