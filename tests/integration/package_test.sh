@@ -116,13 +116,17 @@ comp=$(bash -c 'source "$1"; COMP_WORDS=(corralctl logs --f); COMP_CWORD=2; _cor
 [ "$comp" = "--follow" ] && pass "completion: 'corralctl logs --f' -> $comp" || fail "completion gave '$comp'"
 
 echo "== postinst configure: the group corral, twice (idempotent)"
-getent group corral >/dev/null || created_group=1
-"$work/postinst" configure && "$work/postinst" configure && getent group corral >/dev/null \
-  && pass "postinst configure twice: group $(getent group corral)" || fail "postinst configure"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "skipped: not root (the postinst creates a system group)"
+else
+  getent group corral >/dev/null || created_group=1
+  "$work/postinst" configure && "$work/postinst" configure && getent group corral >/dev/null \
+    && pass "postinst configure twice: group $(getent group corral)" || fail "postinst configure"
+fi
 
 echo "== lintian (findings are reported, never fail the test)"
 if command -v lintian >/dev/null; then
-  lintian --no-tag-display-limit "$deb" || true
+  lintian --tag-display-limit 0 "$deb" || true
 else
   echo "lintian not installed (apt-get install lintian), skipped"
 fi
