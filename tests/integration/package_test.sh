@@ -124,6 +124,51 @@ else
     && pass "postinst configure twice: group $(getent group corral)" || fail "postinst configure"
 fi
 
+# The unpacked corrald with the shipped config, its socket in a setgid folder of
+# the group corral, as the unit arranges for /run/corral: the socket gets the
+# group, a user outside it may only read, a member may change state.
+if [ -x "$root/usr/sbin/corrald" ] && [ "$(id -u)" -eq 0 ] && getent group corral >/dev/null; then
+  echo "== the unpacked corrald with the shipped config and the group corral"
+  gid=$(getent group corral | cut -d: -f3)
+  chmod 755 "$work"  # mktemp made it 0700: the unprivileged clients must reach the socket
+  mkdir -p "$work/run"
+  chgrp corral "$work/run"
+  chmod 2755 "$work/run"
+  sock=$work/run/corral.sock
+  "$root/usr/sbin/corrald" --config "$root/etc/corral/corral.toml" --socket "$sock" \
+    --log-dir "$work/log" --state-dir "$work/state" --foreground >"$work/corrald.log" 2>&1 &
+  dpid=$!
+  ctl() { "$root/usr/bin/corralctl" --socket "$sock" "$@"; }
+  # Ready once it answers (generous deadline: the machine may be loaded).
+  for _ in $(seq 200); do
+    ctl status >/dev/null 2>&1 && break
+    kill -0 "$dpid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if ctl status >/dev/null 2>&1; then
+    pass "corrald runs with the shipped config"
+    [ "$(stat -c %G "$sock")" = corral ] && pass "socket group: corral" || fail "socket group $(stat -c %G "$sock")"
+    if setpriv --reuid=65534 --regid=65534 --clear-groups "$root/usr/bin/corralctl" --socket "$sock" status >/dev/null \
+       && ! setpriv --reuid=65534 --regid=65534 --clear-groups "$root/usr/bin/corralctl" --socket "$sock" reload 2>"$work/refused"; then
+      pass "not in the group: status allowed, reload refused ($(cat "$work/refused"))"
+    else
+      fail "a user outside the group corral could reload, or not read"
+    fi
+    setpriv --reuid=65534 --regid=65534 --groups="$gid" "$root/usr/bin/corralctl" --socket "$sock" reload >/dev/null \
+      && pass "member of corral: reload allowed" || fail "a member of corral could not reload"
+  else
+    fail "corrald did not come up: $(cat "$work/corrald.log")"
+  fi
+  kill -TERM "$dpid" 2>/dev/null || true
+  # SIGTERM (what systemd sends with KillMode=mixed) makes it exit; 20 s deadline.
+  for _ in $(seq 200); do kill -0 "$dpid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$dpid" 2>/dev/null; then
+    fail "corrald still running 20 s after SIGTERM"
+    kill -KILL "$dpid"
+  fi
+  wait "$dpid" && pass "corrald exited 0 on SIGTERM" || fail "corrald exit status $? on SIGTERM"
+fi
+
 echo "== lintian (findings are reported, never fail the test)"
 if command -v lintian >/dev/null; then
   lintian --tag-display-limit 0 "$deb" || true
