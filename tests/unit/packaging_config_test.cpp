@@ -73,6 +73,11 @@ TEST(PackagingConfig, CommentedExamplesAreValid) {
   ASSERT_TRUE(text) << text.error().message;
   const std::string dir = "/tmp/corral-pkgconf-" + std::to_string(::getpid());
   std::filesystem::create_directories(dir);
+  // Removed however the test ends (an ASSERT returns early).
+  struct RemoveDir {
+    std::string path;
+    ~RemoveDir() { std::filesystem::remove_all(path); }
+  } remove_dir{dir};
   const std::string path = dir + "/corral.toml";
   {
     std::ofstream out(path);
@@ -81,7 +86,6 @@ TEST(PackagingConfig, CommentedExamplesAreValid) {
   }
 
   auto c = load_config(path);
-  std::filesystem::remove_all(dir);
   ASSERT_TRUE(c) << c.error().message;
   // Both example services and the example group are really there.
   EXPECT_TRUE(c->services.count("web@0"));
