@@ -14,6 +14,7 @@ packages=(
   libbenchmark-dev        # bench/
   procps psmisc           # ps and pstree: the reference runs of the benchmarks
   man-db                  # `man -l` for the page checks
+  dpkg-dev fakeroot       # scripts/build-deb.sh: cpack -G DEB (dpkg-shlibdeps), dpkg-deb
 )
 
 missing=()
