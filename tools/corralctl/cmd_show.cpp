@@ -2,6 +2,7 @@
 // (identification, processor state, control information).
 #include <unistd.h>
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <string>
@@ -12,6 +13,7 @@
 #include "corral/proc/reader.hpp"
 #include "exit_codes.hpp"
 #include "inspect.hpp"
+#include "service_client.hpp"
 #include "term_width.hpp"
 #include "text_out.hpp"
 
@@ -19,6 +21,7 @@ namespace corral::ctl {
 namespace {
 
 struct ShowArgs {
+  std::string target;  // a pid (all digits) or a supervised service's name
   pid_t pid = 0;
   bool threads = false;
 };
@@ -196,14 +199,27 @@ int run_show(const ShowArgs& args, const Context& ctx) {
   return kExitOk;
 }
 
+// A pid is all digits; anything else names a service, which only corrald knows.
+bool is_pid(const std::string& s) {
+  return !s.empty() && s.size() <= 9 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 }  // namespace
 
 void register_show_command(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<ShowArgs>();
-  CLI::App* show = app.add_subcommand("show", "print the whole PCB of one process (identification, processor, control)");
-  show->add_option("pid", args->pid, "process id")->required();
-  show->add_flag("--threads", args->threads, "also print each thread's record");
-  show->callback([args, &ctx] { ctx.exit_code = run_show(*args, ctx); });
+  CLI::App* show = app.add_subcommand(
+      "show", "print the whole PCB of a process (PID), or a service's settings, exits and PCB (NAME)");
+  show->add_option("target", args->target, "process id, or the name of a supervised service")->required();
+  show->add_flag("--threads", args->threads, "also print each thread's record (PID form)");
+  show->callback([args, &ctx] {
+    if (!is_pid(args->target)) {
+      ctx.exit_code = show_service(args->target, ctx);
+      return;
+    }
+    args->pid = static_cast<pid_t>(std::stol(args->target));
+    ctx.exit_code = run_show(*args, ctx);
+  });
 }
 
 }  // namespace corral::ctl
