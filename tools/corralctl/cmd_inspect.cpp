@@ -1,6 +1,11 @@
-// ps, show, tree: the PCB view of real processes (filled in by the inspection work).
+// ps, show, tree: the PCB view of real processes (one file per command).
 #include "commands.hpp"
+#include "inspect.hpp"
 
 namespace corral::ctl {
-void register_inspect_commands(CLI::App&, Context&) {}
+void register_inspect_commands(CLI::App& app, Context& ctx) {
+  register_ps_command(app, ctx);
+  register_show_command(app, ctx);
+  register_tree_command(app, ctx);
+}
 }  // namespace corral::ctl

@@ -14,5 +14,6 @@ struct Context {
 };
 
 void register_inspect_commands(CLI::App& app, Context& ctx);  // ps, show, tree
+void register_service_commands(CLI::App& app, Context& ctx);  // status, start, stop, restart, signal, reload, logs, run, shutdown
 
 }  // namespace corral::ctl

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   app.add_flag("--json", ctx.json, "print one JSON document instead of a table");
 
   register_inspect_commands(app, ctx);
+  register_service_commands(app, ctx);
 
   try {
     app.parse(argc, argv);

@@ -28,6 +28,7 @@ struct PcbIdentification {
   std::vector<std::string> cmdline;  // empty for kernel threads and zombies
   std::string exe;      // readlink of /proc/PID/exe, empty when not readable
   bool kernel_thread = false;
+  bool real_ids_known = true;  // false: status was not read; uid/gid are the effective ids
 };
 
 struct PcbProcessorState {

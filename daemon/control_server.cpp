@@ -1,0 +1,307 @@
+#include "control_server.hpp"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "corral/base/file_read.hpp"
+#include "daemon_log.hpp"
+
+namespace corral::daemon {
+namespace {
+
+Status make_dirs(const std::string& dir) {
+  std::string path;
+  std::size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = dir.find('/', pos + 1);
+    path = dir.substr(0, pos);
+    if (path.empty()) continue;
+    if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) return errno_error("mkdir " + path);
+  }
+  return {};
+}
+
+std::string group_label(gid_t gid) {
+  std::string label = std::to_string(gid);
+  if (const group* g = ::getgrgid(gid)) label = std::string(g->gr_name) + " (" + label + ")";
+  return label;
+}
+
+// Supplementary groups of a peer from /proc/PID/status: exact for the process
+// that connected, with no NSS lookups in the event loop.
+bool peer_in_group(pid_t pid, gid_t gid) {
+  auto text = read_file("/proc/" + std::to_string(pid) + "/status");
+  if (!text) return false;
+  auto pos = text->find("\nGroups:");
+  if (pos == std::string::npos) return false;
+  const char* p = text->c_str() + pos + 8;
+  while (*p && *p != '\n') {
+    char* end = nullptr;
+    unsigned long g = std::strtoul(p, &end, 10);
+    if (end == p) {
+      ++p;
+      continue;
+    }
+    if (static_cast<gid_t>(g) == gid) return true;
+    p = end;
+  }
+  return false;
+}
+
+}  // namespace
+
+ControlServer::ControlServer(EventLoop& loop, const std::string& path, int idle_timeout_s, int max_clients,
+                             Handler handler)
+    : loop_(loop), path_(path), idle_timeout_s_(idle_timeout_s), max_clients_(max_clients), handler_(std::move(handler)) {}
+
+ControlServer::~ControlServer() { shutdown(); }
+
+void ControlServer::shutdown() {
+  while (!clients_.empty()) drop(clients_.begin()->first);
+  if (listen_fd_) {
+    loop_.remove(listen_fd_.get());
+    listen_fd_.reset();
+    ::unlink(path_.c_str());
+  }
+}
+
+Status ControlServer::listen() {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path_.size() >= sizeof addr.sun_path) return Error::logic("socket path too long: " + path_, ENAMETOOLONG);
+  std::memcpy(addr.sun_path, path_.c_str(), path_.size() + 1);
+  auto slash = path_.rfind('/');
+  if (slash != std::string::npos && slash > 0) {
+    if (Status st = make_dirs(path_.substr(0, slash)); !st) return st;
+  }
+  listen_fd_.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!listen_fd_) return errno_error("socket");
+  struct stat st{};
+  if (::lstat(path_.c_str(), &st) == 0) {
+    if (!S_ISSOCK(st.st_mode)) return Error::logic(path_ + " exists and is not a socket", EEXIST);
+    // A live daemon answers; a stale socket from a dead one is replaced.
+    UniqueFd probe(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (probe && ::connect(probe.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0)
+      return Error::logic("another corrald is already listening on " + path_, EADDRINUSE);
+    ::unlink(path_.c_str());
+  }
+  if (::bind(listen_fd_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return errno_error("bind " + path_);
+  // Anyone may connect and read; SO_PEERCRED decides who may change state.
+  if (::chmod(path_.c_str(), 0666) != 0) return errno_error("chmod " + path_);
+  if (::stat(path_.c_str(), &st) == 0) socket_gid_ = st.st_gid;
+  if (::listen(listen_fd_.get(), SOMAXCONN) != 0) return errno_error("listen " + path_);
+  return loop_.add(listen_fd_.get(), EPOLLIN, [this](std::uint32_t) { accept_clients(); });
+}
+
+Peer ControlServer::peer_of(int fd) const {
+  Peer p;
+  ucred cred{};
+  socklen_t len = sizeof cred;
+  if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+    p.why_not = "permission denied: peer credentials unavailable";
+    return p;
+  }
+  p.pid = cred.pid;
+  p.uid = cred.uid;
+  p.gid = cred.gid;
+  if (cred.uid == 0 || cred.uid == ::geteuid() || cred.gid == socket_gid_ || peer_in_group(cred.pid, socket_gid_)) {
+    p.privileged = true;
+  } else {
+    p.why_not = "permission denied: uid " + std::to_string(cred.uid) +
+                " is not root, not corrald's user and not in the socket's group " + group_label(socket_gid_);
+  }
+  return p;
+}
+
+void ControlServer::accept_clients() {
+  for (int i = 0; i < 64; ++i) {
+    int fd = ::accept4(listen_fd_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EMFILE || errno == ENFILE) log_line("accept: %s", std::strerror(errno));
+      return;
+    }
+    if (static_cast<int>(clients_.size()) >= max_clients_) {
+      std::string msg = protocol::encode(protocol::Response::failure("too many clients (limit " +
+                                                                     std::to_string(max_clients_) + "); try again"));
+      (void)!::send(fd, msg.data(), msg.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      ::close(fd);
+      continue;
+    }
+    ClientId id = next_id_++;
+    auto c = std::make_unique<Client>();
+    c->fd.reset(fd);
+    c->peer = peer_of(fd);
+    c->last_active = std::chrono::steady_clock::now();
+    Status st = loop_.add(fd, EPOLLIN, [this, id](std::uint32_t ev) { on_client(id, ev); });
+    if (!st) continue;  // c (and the fd) die here
+    clients_.emplace(id, std::move(c));
+    arm_idle(id);
+  }
+}
+
+void ControlServer::arm_idle(ClientId id) {
+  auto it = clients_.find(id);
+  if (it == clients_.end() || idle_timeout_s_ <= 0) return;
+  Client& c = *it->second;
+  c.idle_timer = loop_.add_timer(c.last_active + std::chrono::seconds(idle_timeout_s_), [this, id] {
+    auto it2 = clients_.find(id);
+    if (it2 == clients_.end()) return;
+    Client& cl = *it2->second;
+    cl.idle_timer = 0;
+    auto now = std::chrono::steady_clock::now();
+    if (cl.following || cl.waiting || now - cl.last_active < std::chrono::seconds(idle_timeout_s_)) {
+      arm_idle(id);
+      return;
+    }
+    reply(id, protocol::Response::failure("idle for " + std::to_string(idle_timeout_s_) + " s; closing"));
+    close_after_flush(id);
+  });
+}
+
+void ControlServer::drop(ClientId id) {
+  auto it = clients_.find(id);
+  if (it == clients_.end()) return;
+  Client& c = *it->second;
+  if (c.idle_timer) loop_.cancel_timer(c.idle_timer);
+  loop_.remove(c.fd.get());
+  clients_.erase(it);
+  if (on_disconnect) on_disconnect(id);
+}
+
+void ControlServer::close_after_flush(ClientId id) {
+  auto it = clients_.find(id);
+  if (it == clients_.end()) return;
+  it->second->closing = true;
+  if (it->second->out.empty()) drop(id);
+}
+
+void ControlServer::set_following(ClientId id, bool following) {
+  auto it = clients_.find(id);
+  if (it != clients_.end()) it->second->following = following;
+}
+
+void ControlServer::on_client(ClientId id, std::uint32_t events) {
+  auto it = clients_.find(id);
+  if (it == clients_.end()) return;
+  Client& c = *it->second;
+  if (events & EPOLLOUT) {
+    flush(id);
+    if (!alive(id)) return;
+  }
+  if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+    char buf[16384];
+    for (;;) {
+      ssize_t n = ::recv(c.fd.get(), buf, sizeof buf, 0);
+      if (n > 0) {
+        c.in.append(buf, static_cast<std::size_t>(n));
+        c.last_active = std::chrono::steady_clock::now();
+        // Refuse an oversized line as soon as it is one, not when it ends.
+        std::size_t nl = c.in.find('\n');
+        if ((nl == std::string::npos ? c.in.size() : nl) > protocol::kMaxLine) {
+          c.in.clear();
+          c.out += protocol::encode(protocol::Response::failure(
+              "request line longer than " + std::to_string(protocol::kMaxLine) + " bytes; closing"));
+          c.closing = true;
+          flush(id);
+          return;
+        }
+        if (c.in.size() > 4 * protocol::kMaxLine && (c.waiting || c.following)) {
+          drop(id);  // pipelining without reading replies: not our problem to buffer
+          return;
+        }
+        continue;
+      }
+      if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+        drop(id);  // hung up (a follower ends this way) or broken
+        return;
+      }
+      if (errno == EINTR) continue;
+      break;
+    }
+    process_lines(id);
+  }
+}
+
+void ControlServer::process_lines(ClientId id) {
+  for (;;) {
+    auto it = clients_.find(id);
+    if (it == clients_.end()) return;
+    Client& c = *it->second;
+    if (c.waiting || c.following || c.closing) return;
+    std::size_t nl = c.in.find('\n');
+    if (nl == std::string::npos) return;
+    std::string line = c.in.substr(0, nl);
+    c.in.erase(0, nl + 1);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    auto req = protocol::decode_request(line);
+    if (!req) {
+      reply(id, protocol::Response::failure("bad request: " + req.error().message));
+      continue;
+    }
+    c.waiting = true;
+    Peer peer = c.peer;
+    handler_(id, peer, *req);
+  }
+}
+
+void ControlServer::reply(ClientId id, const protocol::Response& r) {
+  auto it = clients_.find(id);
+  if (it == clients_.end()) return;
+  Client& c = *it->second;
+  c.out += protocol::encode(r);
+  bool resume = c.waiting;
+  c.waiting = false;
+  flush(id);
+  // A deferred reply lets the client's next buffered request run. From inside
+  // process_lines this returns at once (the loop there picks it up).
+  if (resume && alive(id)) loop_.add_timer(std::chrono::steady_clock::now(), [this, id] { process_lines(id); });
+}
+
+bool ControlServer::send_raw(ClientId id, std::string_view data) {
+  auto it = clients_.find(id);
+  if (it == clients_.end()) return false;
+  it->second->out.append(data);
+  flush(id);
+  return alive(id);
+}
+
+void ControlServer::flush(ClientId id) {
+  auto it = clients_.find(id);
+  if (it == clients_.end()) return;
+  Client& c = *it->second;
+  while (!c.out.empty()) {
+    ssize_t n = ::send(c.fd.get(), c.out.data(), c.out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      c.out.erase(0, static_cast<std::size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    drop(id);
+    return;
+  }
+  if (c.out.size() > kMaxBacklog) {  // a client that does not read its replies
+    drop(id);
+    return;
+  }
+  if (c.out.empty() && c.closing) {
+    drop(id);
+    return;
+  }
+  update_interest(c);
+}
+
+void ControlServer::update_interest(Client& c) {
+  std::uint32_t want = c.out.empty() ? EPOLLIN : (EPOLLIN | EPOLLOUT);
+  if (want == c.interest) return;  // spare an epoll_ctl per reply
+  if (loop_.modify(c.fd.get(), want)) c.interest = want;
+}
+
+}  // namespace corral::daemon

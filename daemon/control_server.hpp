@@ -1,0 +1,88 @@
+// The control socket: a non-blocking Unix stream listener and its clients.
+// Each client has its own input and output buffers; a line longer than
+// protocol::kMaxLine, an output backlog past kMaxBacklog, or an idle client
+// past the timeout is dropped. The server never blocks on a client.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "corral/base/result.hpp"
+#include "corral/base/unique_fd.hpp"
+#include "corral/protocol/protocol.hpp"
+#include "event_loop.hpp"
+
+namespace corral::daemon {
+
+using ClientId = std::uint64_t;
+
+struct Peer {
+  pid_t pid = 0;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  bool privileged = false;   // may change state
+  std::string why_not;       // when not privileged: the reason given on a refusal
+};
+
+class ControlServer {
+ public:
+  static constexpr std::size_t kMaxBacklog = 32 * 1024 * 1024;
+
+  // Handles one request. Reply now with server.reply(), or later (deferred):
+  // the client's further requests wait until that reply is sent.
+  using Handler = std::function<void(ClientId, const Peer&, const protocol::Request&)>;
+
+  ControlServer(EventLoop& loop, const std::string& path, int idle_timeout_s, int max_clients, Handler handler);
+  ~ControlServer();
+
+  Status listen();
+  void reply(ClientId id, const protocol::Response& r);
+  // Raw bytes (log chunks for a follower). Returns false if the client is gone.
+  bool send_raw(ClientId id, std::string_view data);
+  // A follower is not timed out and takes no further requests.
+  void set_following(ClientId id, bool following);
+  bool alive(ClientId id) const { return clients_.count(id) > 0; }
+  void drop(ClientId id);
+  // Closed when unread data has been sent.
+  void close_after_flush(ClientId id);
+  std::function<void(ClientId)> on_disconnect;
+  const std::string& path() const { return path_; }
+  void shutdown();  // close the listener and every client, remove the socket file
+
+ private:
+  struct Client {
+    UniqueFd fd;
+    Peer peer;
+    std::string in, out;
+    bool waiting = false;     // a deferred reply is pending
+    bool following = false;
+    bool closing = false;
+    SteadyTime last_active;
+    TimerId idle_timer = 0;
+    std::uint32_t interest = EPOLLIN;
+  };
+  void accept_clients();
+  void on_client(ClientId id, std::uint32_t events);
+  void process_lines(ClientId id);
+  void flush(ClientId id);
+  void update_interest(Client& c);
+  void arm_idle(ClientId id);
+  Peer peer_of(int fd) const;
+
+  EventLoop& loop_;
+  std::string path_;
+  int idle_timeout_s_;
+  int max_clients_;
+  Handler handler_;
+  UniqueFd listen_fd_;
+  gid_t socket_gid_ = 0;
+  std::unordered_map<ClientId, std::unique_ptr<Client>> clients_;
+  ClientId next_id_ = 1;
+};
+
+}  // namespace corral::daemon

@@ -1,0 +1,382 @@
+#include "daemon.hpp"
+
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "corral/supervise/log_file.hpp"
+#include "daemon_log.hpp"
+#include "pcb_json.hpp"
+#include "signal_text.hpp"
+
+namespace corral::daemon {
+
+using nlohmann::json;
+using protocol::Command;
+using protocol::Response;
+using supervise::State;
+
+Daemon::Daemon(DaemonSettings settings) : settings_(std::move(settings)) {}
+
+Daemon::~Daemon() {
+  server_.reset();
+  sup_.reset();
+  loop_.reset();
+}
+
+Status Daemon::init(LoadedConfig initial) {
+  auto loop = EventLoop::create();
+  if (!loop) return loop.error();
+  loop_.reset(*loop);
+
+  sigset_t set;
+  sigemptyset(&set);
+  for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP}) sigaddset(&set, sig);
+  signal_fd_.reset(::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
+  if (!signal_fd_) return errno_error("signalfd");
+  if (Status st = loop_->add(signal_fd_.get(), EPOLLIN, [this](std::uint32_t) { on_signal(); }); !st) return st;
+
+  sup_ = std::make_unique<Supervisor>(*loop_, settings_);
+  sup_->on_change = [this](const std::string& name) { on_service_change(name); };
+  sup_->on_log = [this](const std::string& name, std::string_view chunk) {
+    auto it = followers_.find(name);
+    if (it == followers_.end()) return;
+    std::string line = protocol::encode_log_chunk(chunk);
+    auto& list = it->second;
+    list.erase(std::remove_if(list.begin(), list.end(), [&](ClientId c) { return !server_->send_raw(c, line); }),
+               list.end());
+  };
+
+  server_ = std::make_unique<ControlServer>(
+      *loop_, settings_.socket_path, settings_.client_timeout_s, settings_.max_clients,
+      [this](ClientId id, const Peer& peer, const protocol::Request& req) { on_request(id, peer, req); });
+  server_->on_disconnect = [this](ClientId id) {
+    pending_.erase(std::remove_if(pending_.begin(), pending_.end(), [id](const Pending& p) { return p.client == id; }),
+                   pending_.end());
+    for (auto& [name, list] : followers_) list.erase(std::remove(list.begin(), list.end(), id), list.end());
+  };
+  if (Status st = server_->listen(); !st) return st;
+
+  for (auto& spec : initial.services) {
+    std::string name = spec.name;
+    if (Status st = sup_->add(std::move(spec)); !st) return st;
+  }
+  // Start order: the config's (after = ...), instances in index order.
+  for (const auto& spec : initial.services) {
+    Service* s = sup_->find(spec.name);
+    if (s && s->spec.autostart) sup_->start(*s);
+  }
+  log_line("listening on %s, %zu services, log dir %s", settings_.socket_path.c_str(), sup_->services().size(),
+           settings_.log_dir.c_str());
+  return {};
+}
+
+int Daemon::run() {
+  Status st = loop_->run();
+  if (!st) {
+    log_line("%s", st.error().message.c_str());
+    return 1;
+  }
+  server_->shutdown();
+  log_line("stopped");
+  return 0;
+}
+
+void Daemon::on_signal() {
+  signalfd_siginfo si;
+  bool chld = false;
+  while (::read(signal_fd_.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+    switch (si.ssi_signo) {
+      case SIGCHLD: chld = true; break;
+      case SIGHUP: {
+        log_line("SIGHUP: reloading %s", settings_.config_path.c_str());
+        auto r = reload();
+        if (!r) log_line("reload refused, keeping the running state:\n%s", r.error().message.c_str());
+        break;
+      }
+      case SIGTERM:
+      case SIGINT:
+        if (shutting_down_) {  // asked twice: no more waiting
+          log_line("%s again: killing every service", si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+          for (const auto& [name, s] : sup_->services())
+            if (s->pid > 0) ::kill(-s->pid, SIGKILL);
+        } else {
+          log_line("%s: stopping every service", si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+          begin_shutdown();
+        }
+        break;
+      default: break;
+    }
+  }
+  if (chld) sup_->on_sigchld();
+}
+
+void Daemon::begin_shutdown() {
+  shutting_down_ = true;
+  sup_->stop_all();
+  check_pending();
+  if (sup_->all_idle() && pending_.empty()) loop_->stop();
+}
+
+void Daemon::on_service_change(const std::string& name) {
+  if (!sup_->find(name)) {  // removed: its followers have nothing more to read
+    auto it = followers_.find(name);
+    if (it != followers_.end()) {
+      for (ClientId c : it->second) server_->close_after_flush(c);
+      followers_.erase(it);
+    }
+  }
+  check_pending();
+  if (shutting_down_ && pending_.empty() && sup_->all_idle()) loop_->stop();
+}
+
+bool Daemon::settled(const Pending& p) {
+  if (p.command == Command::Shutdown) return sup_->all_idle();
+  for (const auto& name : p.names) {
+    Service* s = sup_->find(name);
+    if (!s) continue;  // removed: nothing more to wait for
+    State st = s->machine.state();
+    if (p.command == Command::Stop && s->pid > 0) return false;
+    if (p.command == Command::Stop && st == State::Stopping) return false;
+    if (p.command == Command::Restart && (st == State::Stopping || s->machine.start_queued())) return false;
+  }
+  return true;
+}
+
+void Daemon::check_pending() {
+  if (pending_.empty()) return;
+  // Replies may resume a client's next request, which may add to pending_: work on a copy.
+  std::vector<Pending> done;
+  auto it = std::stable_partition(pending_.begin(), pending_.end(), [this](const Pending& p) { return !settled(p); });
+  done.assign(std::make_move_iterator(it), std::make_move_iterator(pending_.end()));
+  pending_.erase(it, pending_.end());
+  for (const auto& p : done) {
+    if (p.command == Command::Shutdown) {
+      server_->reply(p.client, Response::success(json{{"stopped", true}}));
+    } else {
+      server_->reply(p.client, Response::success(statuses(p.names)));
+    }
+  }
+}
+
+json Daemon::statuses(const std::vector<std::string>& names) {
+  json arr = json::array();
+  for (const auto& n : names) {
+    if (Service* s = sup_->find(n)) arr.push_back(protocol::to_json(sup_->status_of(*s)));
+  }
+  return arr;
+}
+
+Result<std::vector<Service*>> Daemon::resolve(const std::vector<std::string>& names) {
+  std::vector<Service*> out;
+  for (const auto& n : names) {
+    auto m = sup_->match(n);
+    if (m.empty()) return Error::logic("no such service: " + n, ENOENT);
+    for (Service* s : m)
+      if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+  }
+  return out;
+}
+
+void Daemon::on_request(ClientId id, const Peer& peer, const protocol::Request& req) {
+  if (protocol::changes_state(req.command) && !peer.privileged) {
+    server_->reply(id, Response::failure(std::string(protocol::command_name(req.command)) + " refused: " + peer.why_not));
+    return;
+  }
+  if (shutting_down_ && (req.command == Command::Start || req.command == Command::Restart ||
+                         req.command == Command::Run || req.command == Command::Reload)) {
+    server_->reply(id, Response::failure("corrald is shutting down"));
+    return;
+  }
+  switch (req.command) {
+    case Command::Status: handle_status(id, req); break;
+    case Command::Show: handle_show(id, req); break;
+    case Command::Start:
+    case Command::Stop:
+    case Command::Restart: handle_control(id, req); break;
+    case Command::Signal: handle_signal(id, req); break;
+    case Command::Reload: handle_reload(id); break;
+    case Command::Logs: handle_logs(id, req); break;
+    case Command::Run: handle_run(id, req); break;
+    case Command::Shutdown: handle_shutdown(id); break;
+    case Command::Version:
+      server_->reply(id, Response::success(json{{"version", CORRAL_VERSION},
+                                                {"protocol", protocol::kVersion},
+                                                {"pid", ::getpid()},
+                                                {"config", settings_.config_path},
+                                                {"log_dir", settings_.log_dir}}));
+      break;
+  }
+}
+
+void Daemon::handle_status(ClientId id, const protocol::Request& req) {
+  json arr = json::array();
+  if (req.names.empty()) {
+    for (const auto& [name, s] : sup_->services()) arr.push_back(protocol::to_json(sup_->status_of(*s)));
+  } else {
+    auto r = resolve(req.names);
+    if (!r) return server_->reply(id, Response::failure(r.error().message));
+    for (Service* s : *r) arr.push_back(protocol::to_json(sup_->status_of(*s)));
+  }
+  server_->reply(id, Response::success(std::move(arr)));
+}
+
+void Daemon::handle_show(ClientId id, const protocol::Request& req) {
+  if (req.names.size() != 1) return server_->reply(id, Response::failure("show takes one service name"));
+  Service* s = sup_->find(req.names[0]);
+  if (!s) {
+    auto m = sup_->match(req.names[0]);
+    std::string msg = "no such service: " + req.names[0];
+    if (!m.empty()) {
+      msg = req.names[0] + " has instances:";
+      for (Service* i : m) msg += " " + i->spec.name;
+    }
+    return server_->reply(id, Response::failure(msg));
+  }
+  json d = sup_->describe(*s);
+  d["pcb"] = s->pid > 0 ? pcb_json_of(s->pid) : json(nullptr);
+  server_->reply(id, Response::success(std::move(d)));
+}
+
+void Daemon::handle_control(ClientId id, const protocol::Request& req) {
+  if (req.names.empty()) return server_->reply(id, Response::failure("which service? give a NAME"));
+  auto r = resolve(req.names);
+  if (!r) return server_->reply(id, Response::failure(r.error().message));
+  std::vector<std::string> names;
+  for (Service* s : *r) names.push_back(s->spec.name);
+  for (const auto& n : names) {
+    Service* s = sup_->find(n);
+    if (!s) continue;
+    if (req.command == Command::Start) sup_->start(*s);
+    else if (req.command == Command::Stop) sup_->stop(*s);
+    else sup_->restart(*s);
+  }
+  // start replies at once (the launch has happened: starting/running, or the
+  // launch error); stop and restart reply once the old process is gone.
+  Pending p{id, req.command, std::move(names)};
+  if (req.command == Command::Start || settled(p)) {
+    server_->reply(id, Response::success(statuses(p.names)));
+  } else {
+    pending_.push_back(std::move(p));
+  }
+}
+
+void Daemon::handle_signal(ClientId id, const protocol::Request& req) {
+  if (req.names.empty() || req.signal.empty()) return server_->reply(id, Response::failure("usage: signal NAME SIG"));
+  auto sig = signal_from_text(req.signal);
+  if (!sig) return server_->reply(id, Response::failure("unknown signal '" + req.signal + "'"));
+  auto r = resolve(req.names);
+  if (!r) return server_->reply(id, Response::failure(r.error().message));
+  json sent = json::array();
+  for (Service* s : *r) {
+    if (Status st = sup_->signal(*s, *sig); !st) return server_->reply(id, Response::failure(st.error().message));
+    sent.push_back(json{{"name", s->spec.name}, {"pid", s->pid}, {"signal", signal_text(*sig)}});
+  }
+  server_->reply(id, Response::success(std::move(sent)));
+}
+
+Result<json> Daemon::reload() {
+  auto loaded = load_daemon_config(settings_.config_path);
+  if (!loaded) return loaded.error();
+  std::map<std::string, ServiceSpec*> wanted;
+  for (auto& spec : loaded->services) wanted[spec.name] = &spec;
+  json added = json::array(), removed = json::array(), changed = json::array();
+  int unchanged = 0;
+  // Removed first (their names may come back as instances), then changed, then added in start order.
+  std::vector<Service*> gone;
+  for (const auto& [name, s] : sup_->services()) {
+    if (s->spec.transient) continue;
+    auto it = wanted.find(name);
+    if (it == wanted.end()) {
+      gone.push_back(s.get());
+    } else if (s->remove_when_stopped) {
+      continue;  // still being removed from an earlier reload; added below once gone
+    } else if (!s->spec.same_as(*it->second)) {
+      changed.push_back(name);
+    } else {
+      ++unchanged;
+    }
+  }
+  for (Service* s : gone) {
+    removed.push_back(s->spec.name);
+    sup_->remove(*s);
+  }
+  for (const auto& name : changed) {
+    if (Service* s = sup_->find(name)) sup_->replace_spec(*s, *wanted[name]);
+  }
+  for (auto& spec : loaded->services) {
+    if (sup_->find(spec.name)) continue;
+    std::string name = spec.name;
+    bool autostart = spec.autostart;
+    if (Status st = sup_->add(spec); !st) {
+      log_line("reload: %s", st.error().message.c_str());
+      continue;
+    }
+    added.push_back(name);
+    if (autostart) sup_->start(*sup_->find(name));
+  }
+  log_line("reload: %zu added, %zu removed, %zu changed, %d unchanged", added.size(), removed.size(), changed.size(),
+           unchanged);
+  return json{{"added", added}, {"removed", removed}, {"changed", changed}, {"unchanged", unchanged}};
+}
+
+void Daemon::handle_reload(ClientId id) {
+  auto r = reload();
+  if (!r) {
+    log_line("reload refused, keeping the running state:\n%s", r.error().message.c_str());
+    return server_->reply(id, Response::failure("reload refused, running state kept: " + r.error().message));
+  }
+  server_->reply(id, Response::success(std::move(*r)));
+}
+
+void Daemon::handle_logs(ClientId id, const protocol::Request& req) {
+  if (req.names.size() != 1) return server_->reply(id, Response::failure("logs takes one service name"));
+  Service* s = sup_->find(req.names[0]);
+  if (!s) {
+    auto m = sup_->match(req.names[0]);
+    std::string msg = "no such service: " + req.names[0];
+    if (!m.empty()) {
+      msg = req.names[0] + " has instances; pick one:";
+      for (Service* i : m) msg += " " + i->spec.name;
+    }
+    return server_->reply(id, Response::failure(msg));
+  }
+  auto text = supervise::tail_file(sup_->log_path(s->spec.name), req.lines);
+  if (!text) return server_->reply(id, Response::failure(text.error().message));
+  server_->reply(id, Response::success(json{{"name", s->spec.name}, {"text", *text}, {"follow", req.follow}}));
+  if (req.follow && server_->alive(id)) {
+    server_->set_following(id, true);
+    followers_[s->spec.name].push_back(id);
+  }
+}
+
+void Daemon::handle_run(ClientId id, const protocol::Request& req) {
+  if (req.argv.empty()) return server_->reply(id, Response::failure("run: no command given"));
+  ServiceSpec spec;
+  spec.name = req.name;
+  if (spec.name.empty()) {
+    do spec.name = "run-" + std::to_string(++run_counter_);
+    while (sup_->find(spec.name));
+  }
+  spec.config_name = spec.name;
+  spec.argv = req.argv;
+  spec.env["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  spec.policy.restart = supervise::Restart::No;
+  spec.transient = true;
+  if (Status st = sup_->add(spec); !st) return server_->reply(id, Response::failure(st.error().message));
+  Service* s = sup_->find(spec.name);
+  sup_->start(*s);
+  server_->reply(id, Response::success(statuses({spec.name})));
+}
+
+void Daemon::handle_shutdown(ClientId id) {
+  log_line("shutdown requested: stopping every service");
+  pending_.push_back(Pending{id, Command::Shutdown, {}});
+  if (!shutting_down_) begin_shutdown();
+  else check_pending();
+}
+
+}  // namespace corral::daemon

@@ -1,0 +1,64 @@
+// corrald's core: the event loop, the supervisor, the control server and the
+// request handlers, tied together. One thread; nothing runs in signal handlers
+// (signals arrive through a signalfd).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "config_bridge.hpp"
+#include "control_server.hpp"
+#include "event_loop.hpp"
+#include "supervisor.hpp"
+
+namespace corral::daemon {
+
+class Daemon {
+ public:
+  explicit Daemon(DaemonSettings settings);
+  ~Daemon();
+  Status init(LoadedConfig initial);
+  int run();  // returns the process exit code
+
+ private:
+  // A reply that waits for services to settle (stop, restart, shutdown).
+  struct Pending {
+    ClientId client;
+    protocol::Command command;
+    std::vector<std::string> names;
+  };
+
+  void on_signal();
+  void on_request(ClientId id, const Peer& peer, const protocol::Request& req);
+  void on_service_change(const std::string& name);
+  void check_pending();
+  bool settled(const Pending& p);
+  nlohmann::json statuses(const std::vector<std::string>& names);
+
+  void handle_status(ClientId id, const protocol::Request& req);
+  void handle_show(ClientId id, const protocol::Request& req);
+  void handle_control(ClientId id, const protocol::Request& req);  // start, stop, restart
+  void handle_signal(ClientId id, const protocol::Request& req);
+  void handle_reload(ClientId id);
+  void handle_logs(ClientId id, const protocol::Request& req);
+  void handle_run(ClientId id, const protocol::Request& req);
+  void handle_shutdown(ClientId id);
+  Result<nlohmann::json> reload();
+  void begin_shutdown();
+  // Resolves names (a bare NAME covers its instances) or says which one is unknown.
+  Result<std::vector<Service*>> resolve(const std::vector<std::string>& names);
+
+  DaemonSettings settings_;
+  std::unique_ptr<EventLoop> loop_;
+  std::unique_ptr<Supervisor> sup_;
+  std::unique_ptr<ControlServer> server_;
+  UniqueFd signal_fd_;
+  std::vector<Pending> pending_;
+  std::unordered_map<std::string, std::vector<ClientId>> followers_;
+  bool shutting_down_ = false;
+  int run_counter_ = 0;
+};
+
+}  // namespace corral::daemon

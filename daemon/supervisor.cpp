@@ -1,0 +1,344 @@
+#include "supervisor.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+
+#include "corral/launch/exit_status.hpp"
+#include "corral/launch/launch.hpp"
+#include "daemon_log.hpp"
+#include "signal_text.hpp"
+
+namespace corral::daemon {
+
+using supervise::Event;
+using supervise::State;
+
+std::int64_t wall_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+supervise::ExitInfo exit_info_from_status(int ws) {
+  supervise::ExitInfo info;
+  info.wall_time_ms = wall_ms_now();
+  launch::ExitInfo e = launch::exit_info_from_wait_status(ws);
+  if (e.signaled) info.signal = e.code_or_signal;
+  else info.code = e.code_or_signal;
+  info.core_dumped = e.core_dumped;
+  info.description = launch::to_string(e);
+  return info;
+}
+
+Supervisor::Supervisor(EventLoop& loop, const DaemonSettings& settings) : loop_(loop), settings_(settings) {
+  read_buf_.resize(64 * 1024);
+}
+
+Supervisor::~Supervisor() {
+  for (auto& [name, s] : services_) {
+    if (s->timer) loop_.cancel_timer(s->timer);
+    if (s->pidfd) loop_.remove(s->pidfd.get());
+    if (s->log_read) loop_.remove(s->log_read.get());
+  }
+}
+
+std::string Supervisor::log_path(const std::string& name) const { return settings_.log_dir + "/" + name + ".log"; }
+
+Service* Supervisor::find(const std::string& name) {
+  auto it = services_.find(name);
+  return it == services_.end() ? nullptr : it->second.get();
+}
+
+std::vector<Service*> Supervisor::match(const std::string& name) {
+  std::vector<Service*> out;
+  if (Service* s = find(name)) {
+    out.push_back(s);
+    return out;
+  }
+  std::string prefix = name + "@";
+  for (auto it = services_.lower_bound(prefix); it != services_.end() && it->first.starts_with(prefix); ++it)
+    out.push_back(it->second.get());
+  return out;
+}
+
+Status Supervisor::add(ServiceSpec spec) {
+  if (spec.name.empty()) return Error::logic("a service needs a name", EINVAL);
+  if (spec.name.find('/') != std::string::npos || spec.name[0] == '.')
+    return Error::logic("service name '" + spec.name + "' must not contain '/' or start with '.'", EINVAL);
+  if (services_.count(spec.name)) return Error::logic("service " + spec.name + " already exists", EEXIST);
+  if (spec.argv.empty()) return Error::logic("service " + spec.name + ": empty command", EINVAL);
+  auto s = std::make_unique<Service>();
+  s->machine.set_policy(spec.policy);
+  s->spec = std::move(spec);
+  s->log = std::make_unique<supervise::LogFile>(log_path(s->spec.name), settings_.log_max_bytes, settings_.log_keep);
+  std::string name = s->spec.name;
+  services_.emplace(name, std::move(s));
+  return {};
+}
+
+void Supervisor::notify(const Service& s) {
+  if (on_change) on_change(s.spec.name);
+}
+
+void Supervisor::start(Service& s) { apply(s, s.machine.handle(Event::Start, supervise::Clock::now())); }
+
+void Supervisor::stop(Service& s) { apply(s, s.machine.handle(Event::Stop, supervise::Clock::now())); }
+
+void Supervisor::restart(Service& s) {
+  auto now = supervise::Clock::now();
+  State st = s.machine.state();
+  if (st == State::Starting || st == State::Running || st == State::Stopping) {
+    apply(s, s.machine.handle(Event::Stop, now));
+    apply(s, s.machine.handle(Event::Start, now));  // queued until the process is gone
+  } else {
+    if (st == State::Backoff) apply(s, s.machine.handle(Event::Stop, now));
+    apply(s, s.machine.handle(Event::Start, now));
+  }
+}
+
+Status Supervisor::signal(Service& s, int sig) {
+  if (s.pid <= 0) return Error::logic(s.spec.name + " has no running process", ESRCH);
+  if (::kill(s.pid, sig) != 0) return errno_error("kill " + std::to_string(s.pid));
+  return {};
+}
+
+void Supervisor::remove(Service& s) {
+  s.remove_when_stopped = true;
+  if (s.pid > 0) {
+    stop(s);
+    return;
+  }
+  stop(s);  // leave backoff/exited/fatal; cancels timers
+  if (s.pid <= 0) forget(s);
+}
+
+void Supervisor::replace_spec(Service& s, ServiceSpec spec) {
+  s.next_spec = std::make_unique<ServiceSpec>(std::move(spec));
+  if (s.pid > 0 || s.machine.state() == State::Backoff) {
+    restart(s);
+  } else {
+    s.spec = std::move(*s.next_spec);
+    s.next_spec.reset();
+    s.machine.set_policy(s.spec.policy);
+    if (s.spec.autostart) start(s);
+  }
+}
+
+void Supervisor::forget(Service& s) {
+  std::string name = s.spec.name;
+  if (s.timer) loop_.cancel_timer(s.timer);
+  if (s.pidfd) loop_.remove(s.pidfd.get());
+  if (s.log_read) {
+    drain_log(s);
+    loop_.remove(s.log_read.get());
+  }
+  if (s.pid > 0) by_pid_.erase(s.pid);
+  services_.erase(name);  // s is gone now
+  if (on_change) on_change(name);
+}
+
+void Supervisor::stop_all() {
+  std::vector<Service*> all;
+  for (auto& [name, s] : services_) all.push_back(s.get());
+  for (Service* s : all) stop(*s);
+}
+
+bool Supervisor::all_idle() const {
+  for (const auto& [name, s] : services_)
+    if (s->pid > 0) return false;
+  return true;
+}
+
+void Supervisor::apply(Service& s, const supervise::Effects& fx) {
+  if (fx.cancel_timer && s.timer) {
+    loop_.cancel_timer(s.timer);
+    s.timer = 0;
+  }
+  if (fx.send_stop_signal && s.pid > 0) {
+    // The whole process group: a service's own children go with it.
+    ::kill(-s.pid, s.spec.stop_signal);
+    ::kill(-s.pid, SIGCONT);  // a stopped process could not act on the signal
+  }
+  if (fx.send_kill && s.pid > 0) {
+    log_line("%s: did not stop within %lld ms, sending SIGKILL", s.spec.name.c_str(),
+             static_cast<long long>(s.machine.policy().stop_timeout.count()));
+    ::kill(-s.pid, SIGKILL);
+  }
+  if (fx.arm_timer) {
+    if (s.timer) loop_.cancel_timer(s.timer);
+    Service* sp = &s;
+    s.timer = loop_.add_timer(std::chrono::steady_clock::now() + *fx.arm_timer, [this, sp] {
+      sp->timer = 0;
+      on_timer(*sp);
+    });
+  }
+  if (fx.state_changed) notify(s);
+  if (fx.launch) launch(s);
+}
+
+void Supervisor::on_timer(Service& s) {
+  Event e;
+  switch (s.machine.state()) {
+    case State::Starting: e = Event::StartSecsElapsed; break;
+    case State::Backoff: e = Event::BackoffElapsed; break;
+    case State::Stopping: e = Event::StopTimeout; break;
+    default: return;
+  }
+  apply(s, s.machine.handle(e, supervise::Clock::now()));
+}
+
+Status Supervisor::ensure_log_pipe(Service& s) {
+  if (s.log_read) return {};
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return errno_error("pipe for " + s.spec.name);
+  s.log_read.reset(fds[0]);
+  s.log_write.reset(fds[1]);
+  ::fcntl(fds[0], F_SETFL, O_NONBLOCK);
+  Service* sp = &s;
+  return loop_.add(fds[0], EPOLLIN, [this, sp](std::uint32_t) { drain_log(*sp); });
+}
+
+void Supervisor::drain_log(Service& s) {
+  // Bounded per wakeup so one chatty service cannot starve the others.
+  for (int i = 0; i < 16; ++i) {
+    ssize_t n = ::read(s.log_read.get(), read_buf_.data(), read_buf_.size());
+    if (n <= 0) return;
+    std::string_view chunk(read_buf_.data(), static_cast<std::size_t>(n));
+    if (Status st = s.log->write(chunk); !st) {
+      if (!s.log_error_reported) log_line("%s: log: %s", s.spec.name.c_str(), st.error().message.c_str());
+      s.log_error_reported = true;
+    } else {
+      s.log_error_reported = false;
+    }
+    if (on_log) on_log(s.spec.name, chunk);
+  }
+}
+
+void Supervisor::launch(Service& s) {
+  if (s.next_spec) {  // a reload changed it: the new settings take effect now
+    s.spec = std::move(*s.next_spec);
+    s.next_spec.reset();
+    s.machine.set_policy(s.spec.policy);
+  }
+  auto now = supervise::Clock::now();
+  if (Status st = ensure_log_pipe(s); !st) {
+    apply(s, s.machine.launch_failed(now, wall_ms_now(), st.error().message));
+    return;
+  }
+  launch::LaunchSpec ls;
+  ls.argv = s.spec.argv;
+  ls.env = s.spec.env;
+  ls.cwd = s.spec.cwd;
+  ls.user = s.spec.user;
+  ls.group = s.spec.unix_group;
+  ls.umask = s.spec.umask;
+  ls.stdin_target = launch::StdioTarget::null();
+  ls.stdout_target = launch::StdioTarget::from_fd(s.log_write.get());
+  ls.stderr_target = launch::StdioTarget::from_fd(s.log_write.get());
+  ls.new_session = true;
+  // If corrald dies without stopping them, services get SIGTERM rather than run unsupervised.
+  ls.parent_death_signal = SIGTERM;
+  auto r = launch::launch(ls);
+  if (!r) {
+    log_line("%s: %s", s.spec.name.c_str(), r.error().message.c_str());
+    apply(s, s.machine.launch_failed(now, wall_ms_now(), r.error().message));
+    return;
+  }
+  s.pid = r->pid;
+  s.pidfd = std::move(r->pidfd);
+  by_pid_[s.pid] = &s;
+  if (s.pidfd) {
+    Service* sp = &s;
+    Status st = loop_.add(s.pidfd.get(), EPOLLIN, [this, sp](std::uint32_t) {
+      siginfo_t si{};
+      if (::waitid(P_PIDFD, static_cast<id_t>(sp->pidfd.get()), &si, WEXITED | WNOHANG) != 0 || si.si_pid == 0) return;
+      int ws = si.si_code == CLD_EXITED ? W_EXITCODE(si.si_status, 0) : si.si_status | (si.si_code == CLD_DUMPED ? 0x80 : 0);
+      child_exited(*sp, ws);
+    });
+    if (!st) log_line("%s: %s", s.spec.name.c_str(), st.error().message.c_str());
+  }
+  apply(s, s.machine.handle(Event::Launched, supervise::Clock::now()));
+}
+
+void Supervisor::child_exited(Service& s, int ws) {
+  if (s.pidfd) {
+    loop_.remove(s.pidfd.get());
+    s.pidfd.reset();
+  }
+  pid_t pgid = s.pid;
+  by_pid_.erase(s.pid);
+  s.pid = 0;
+  // Pick up its last words before the exit is recorded.
+  if (s.log_read) drain_log(s);
+  const bool stopping = s.machine.state() == State::Stopping;
+  // A stop ends the whole group; members that outlived the leader go too.
+  if (stopping) ::kill(-pgid, SIGKILL);
+  apply(s, s.machine.exited(supervise::Clock::now(), exit_info_from_status(ws)));
+  if (s.remove_when_stopped && s.pid <= 0 && s.machine.state() != State::Starting) forget(s);
+}
+
+void Supervisor::on_sigchld() {
+  // Services and orphaned grandchildren (we are a subreaper) alike; whichever
+  // of this and the pidfd sees a service's exit first handles it.
+  for (;;) {
+    int ws = 0;
+    pid_t pid = ::waitpid(-1, &ws, WNOHANG);
+    if (pid <= 0) return;
+    auto it = by_pid_.find(pid);
+    if (it != by_pid_.end()) child_exited(*it->second, ws);
+  }
+}
+
+protocol::ServiceStatus Supervisor::status_of(const Service& s) const {
+  protocol::ServiceStatus st;
+  st.name = s.spec.name;
+  st.state = std::string(supervise::state_name(s.machine.state()));
+  st.pid = s.pid;
+  st.restarts = s.machine.restarts();
+  if (s.pid > 0 && s.machine.started_at()) {
+    st.uptime_s = std::chrono::duration<double>(supervise::Clock::now() - *s.machine.started_at()).count();
+  }
+  if (!s.machine.history().empty()) st.last_exit = s.machine.history().front().info.description;
+  st.error = s.machine.error();
+  return st;
+}
+
+nlohmann::json Supervisor::describe(const Service& s) const {
+  using nlohmann::json;
+  const auto& p = s.spec.policy;
+  json settings{{"command", s.spec.argv},
+                {"env", s.spec.env},
+                {"cwd", s.spec.cwd},
+                {"user", s.spec.user ? json(*s.spec.user) : json(nullptr)},
+                {"unix_group", s.spec.unix_group ? json(*s.spec.unix_group) : json(nullptr)},
+                {"umask", s.spec.umask ? json(*s.spec.umask) : json(nullptr)},
+                {"autostart", s.spec.autostart},
+                {"after", s.spec.after},
+                {"restart", supervise::restart_name(p.restart)},
+                {"start_secs", p.start_secs.count() / 1000.0},
+                {"backoff_initial_s", p.backoff_initial.count() / 1000.0},
+                {"backoff_max_s", p.backoff_max.count() / 1000.0},
+                {"start_limit_burst", p.start_limit_burst},
+                {"start_limit_interval_s", p.start_limit_interval.count() / 1000.0},
+                {"stop_signal", signal_text(s.spec.stop_signal)},
+                {"stop_timeout_s", p.stop_timeout.count() / 1000.0},
+                {"transient", s.spec.transient},
+                {"log", log_path(s.spec.name)}};
+  json history = json::array();
+  for (const auto& rec : s.machine.history()) {
+    history.push_back(json{{"time_ms", rec.info.wall_time_ms},
+                           {"code", rec.info.code >= 0 ? json(rec.info.code) : json(nullptr)},
+                           {"signal", rec.info.signal ? json(signal_text(rec.info.signal)) : json(nullptr)},
+                           {"launch_failed", rec.info.launch_failed},
+                           {"description", rec.info.description},
+                           {"run_time_s", rec.run_time.count() / 1000.0}});
+  }
+  return json{{"status", protocol::to_json(status_of(s))}, {"settings", settings}, {"history", history}};
+}
+
+}  // namespace corral::daemon

@@ -1,0 +1,91 @@
+// The supervisor: owns the services, carries out what their state machines
+// decide (launch, signal, kill, timers), reaps children and captures logs.
+// Everything runs on the event loop's one thread.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "corral/base/result.hpp"
+#include "corral/base/unique_fd.hpp"
+#include "corral/protocol/protocol.hpp"
+#include "corral/supervise/log_file.hpp"
+#include "corral/supervise/service_machine.hpp"
+#include "event_loop.hpp"
+#include "service_spec.hpp"
+
+namespace corral::daemon {
+
+struct Service {
+  ServiceSpec spec;
+  supervise::ServiceMachine machine;
+  pid_t pid = 0;
+  UniqueFd pidfd;
+  UniqueFd log_read, log_write;     // one pipe for stdout+stderr, kept across restarts
+  std::unique_ptr<supervise::LogFile> log;
+  bool log_error_reported = false;
+  TimerId timer = 0;
+  bool remove_when_stopped = false; // removed by reload: forget it once stopped
+  std::unique_ptr<ServiceSpec> next_spec;  // changed by reload: used at the next launch
+};
+
+class Supervisor {
+ public:
+  Supervisor(EventLoop& loop, const DaemonSettings& settings);
+  ~Supervisor();
+
+  // Called after every state change of a service (name), and when one is removed.
+  std::function<void(const std::string&)> on_change;
+  // Called with each chunk a service writes to its log.
+  std::function<void(const std::string&, std::string_view)> on_log;
+
+  Service* find(const std::string& name);
+  // NAME matches NAME and its instances NAME@i; sorted by name.
+  std::vector<Service*> match(const std::string& name);
+  const std::map<std::string, std::unique_ptr<Service>>& services() const { return services_; }
+
+  Status add(ServiceSpec spec);           // does not start it
+  void start(Service& s);
+  void stop(Service& s);
+  void restart(Service& s);
+  Status signal(Service& s, int sig);
+  void remove(Service& s);                // stop, then forget
+  void replace_spec(Service& s, ServiceSpec spec);  // restart with the new spec
+
+  void stop_all();
+  bool all_idle() const;                  // no service has a process
+
+  void on_sigchld();                      // reap: services and orphans alike
+  protocol::ServiceStatus status_of(const Service& s) const;
+  nlohmann::json describe(const Service& s) const;   // settings + history for `show`
+  std::string log_path(const std::string& name) const;
+
+ private:
+  void apply(Service& s, const supervise::Effects& fx);
+  void launch(Service& s);
+  void child_exited(Service& s, int wait_status);
+  void on_timer(Service& s);
+  void drain_log(Service& s);
+  Status ensure_log_pipe(Service& s);
+  void forget(Service& s);
+  void notify(const Service& s);
+
+  EventLoop& loop_;
+  const DaemonSettings& settings_;
+  std::map<std::string, std::unique_ptr<Service>> services_;
+  std::unordered_map<pid_t, Service*> by_pid_;
+  std::string read_buf_;
+};
+
+// "exited with code 1", "killed by SIGKILL (core dumped)".
+supervise::ExitInfo exit_info_from_status(int wait_status);
+std::int64_t wall_ms_now();
+
+}  // namespace corral::daemon

@@ -1,0 +1,254 @@
+// The loader: reads the main file and conf.d/*.toml, merges their tables,
+// validates references between services and groups, expands instances.
+#include <dirent.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <memory>
+#include <set>
+#include <tuple>
+
+#include "corral/base/file_read.hpp"
+#include "read_tables.hpp"
+
+namespace corral::config {
+namespace {
+
+using detail::ErrorSink;
+using detail::ServiceTemplate;
+
+// Where a service or group was first defined, to name both places on a duplicate.
+struct Definition {
+  const toml::table* table;
+  toml::source_region where;
+};
+
+std::string where_text(const toml::source_region& r) {
+  return (r.path ? *r.path : std::string("?")) + ":" + std::to_string(r.begin.line) + ":" +
+         std::to_string(r.begin.column);
+}
+
+// The conf.d/*.toml files next to `main`, sorted by name; hidden files skipped.
+std::vector<std::string> conf_d_files(const std::string& main, ErrorSink& sink) {
+  std::filesystem::path dir = std::filesystem::path(main).parent_path() / "conf.d";
+  std::vector<std::string> names;
+  DIR* d = opendir(dir.c_str());
+  if (!d) {
+    if (errno != ENOENT) sink.in_file(dir.string(), "cannot read folder: " + errno_error("opendir").message);
+    return names;
+  }
+  while (struct dirent* e = readdir(d)) {
+    std::string_view n = e->d_name;
+    if (n.empty() || n.front() == '.' || n.size() <= 5 || n.substr(n.size() - 5) != ".toml") continue;
+    names.emplace_back(n);
+  }
+  closedir(d);
+  std::sort(names.begin(), names.end());
+  std::vector<std::string> paths;
+  for (const std::string& n : names) paths.push_back((dir / n).string());
+  return paths;
+}
+
+// Parses one file; on a syntax error reports it and returns null.
+std::unique_ptr<toml::table> parse_file(const std::string& path, ErrorSink& sink, int* read_errno) {
+  Result<std::string> text = read_file(path);
+  if (!text.ok()) {
+    if (read_errno) *read_errno = text.error().code;
+    sink.in_file(path, "cannot read: " + text.error().message);
+    return nullptr;
+  }
+  try {
+    return std::make_unique<toml::table>(toml::parse(*text, std::string(path)));
+  } catch (const toml::parse_error& e) {
+    toml::source_region where = e.source();
+    if (!where.path) where.path = std::make_shared<const std::string>(path);
+    sink.at(where, "TOML syntax error: " + std::string(e.description()));
+    return nullptr;
+  }
+}
+
+// Each [service.NAME] / [group.NAME] of one file into `defs`, reporting names
+// defined before (in this or an earlier file).
+void collect_named_tables(ErrorSink& sink, const toml::table& root, std::string_view kind,
+                          std::map<std::string, Definition>& defs) {
+  const toml::node* n = root.get(kind);
+  if (!n) return;
+  const toml::table* t = n->as_table();
+  if (!t) {
+    sink.at(n->source(), std::string(kind) + ": expected a table of [" + std::string(kind) + ".NAME] tables, got " +
+                             std::string(detail::type_phrase(*n)));
+    return;
+  }
+  for (auto&& [key, value] : *t) {
+    std::string name(key.str());
+    std::string path = std::string(kind) + "." + name;
+    const toml::table* def = value.as_table();
+    if (!def) {
+      sink.at(value.source(), path + ": expected a table ([" + path + "]), got " +
+                                  std::string(detail::type_phrase(value)));
+      continue;
+    }
+    if (!detail::valid_unit_name(name)) {
+      sink.at(key.source(), path + ": \"" + name +
+                                "\" is not a valid name (use letters, digits, '_', '-' and '.'; at most 64; "
+                                "not starting with '.')");
+      continue;
+    }
+    // An inline table has its own place; a [header] table begins at its header.
+    toml::source_region where = def->source().begin ? def->source() : key.source();
+    auto [it, fresh] = defs.emplace(name, Definition{def, where});
+    if (!fresh)
+      sink.at(where, std::string(kind) + " \"" + name + "\" is defined twice: here and at " +
+                         where_text(it->second.where));
+  }
+}
+
+// Dependency cycles among service templates, each reported once at the `after`
+// key of the first service in it (by name).
+void check_cycles(ErrorSink& sink, const std::map<std::string, ServiceTemplate>& tpls) {
+  enum class Mark { White, Grey, Black };
+  std::map<std::string, Mark> mark;
+  for (auto& [name, t] : tpls) mark[name] = Mark::White;
+  std::vector<std::string> stack;
+  std::set<std::string> reported;
+
+  auto visit = [&](auto&& self, const std::string& name) -> void {
+    mark[name] = Mark::Grey;
+    stack.push_back(name);
+    for (const std::string& dep : tpls.at(name).config.after) {
+      auto it = mark.find(dep);
+      if (it == mark.end()) continue;  // unknown: reported separately
+      if (it->second == Mark::Grey) {
+        auto from = std::find(stack.begin(), stack.end(), dep);
+        std::vector<std::string> cycle(from, stack.end());
+        bool seen = std::any_of(cycle.begin(), cycle.end(), [&](auto& c) { return reported.count(c) > 0; });
+        if (!seen) {
+          // Start the description at the smallest name so it reads the same every time.
+          auto first = std::min_element(cycle.begin(), cycle.end());
+          std::rotate(cycle.begin(), first, cycle.end());
+          std::string text;
+          for (const std::string& c : cycle) text += c + " -> ";
+          text += cycle.front() + " (each waits for the next)";
+          const ServiceTemplate& t = tpls.at(cycle.front());
+          sink.at(t.table->get("after")->source(),
+                  "service." + cycle.front() + ".after: dependency cycle: " + text);
+          reported.insert(cycle.begin(), cycle.end());
+        }
+      } else if (it->second == Mark::White) {
+        self(self, dep);
+      }
+    }
+    stack.pop_back();
+    mark[name] = Mark::Black;
+  };
+  for (auto& [name, t] : tpls)
+    if (mark[name] == Mark::White) visit(visit, name);
+}
+
+std::vector<std::string_view> keys_of(const auto& map) {
+  std::vector<std::string_view> out;
+  for (auto& [k, v] : map) out.push_back(k);
+  return out;
+}
+
+// Errors in reading order: by file (as read), then line and column, so the
+// output reads top to bottom whatever order the checks ran in.
+void sort_errors(std::vector<ConfigError>& errors, const std::vector<std::string>& files) {
+  auto rank = [&](const std::string& f) {
+    auto it = std::find(files.begin(), files.end(), f);
+    return static_cast<size_t>(it - files.begin());
+  };
+  std::stable_sort(errors.begin(), errors.end(), [&](const ConfigError& a, const ConfigError& b) {
+    return std::tuple(rank(a.file), a.line, a.column) < std::tuple(rank(b.file), b.line, b.column);
+  });
+}
+
+}  // namespace
+
+ConfigLoad load_config_collect(const std::string& path) {
+  ConfigLoad load;
+  ErrorSink sink(load.errors);
+  Config& config = load.config;
+  config.daemon = default_daemon_config();
+
+  // Keep every parsed document alive: the tables below point into them.
+  std::vector<std::unique_ptr<toml::table>> docs;
+  int main_errno = 0;
+  if (auto doc = parse_file(path, sink, &main_errno)) docs.push_back(std::move(doc));
+  config.files_read.push_back(path);
+  if (main_errno == ENOENT) return load;  // no conf.d without its main file
+  for (const std::string& f : conf_d_files(path, sink)) {
+    if (auto doc = parse_file(f, sink, nullptr)) docs.push_back(std::move(doc));
+    config.files_read.push_back(f);
+  }
+
+  std::map<std::string, toml::source_region> daemon_keys;
+  std::map<std::string, Definition> group_defs, service_defs;
+  for (const auto& doc : docs) {
+    detail::TableReader top(sink, *doc, "", {"daemon", "service", "group"});
+    if (const toml::table* d = top.table("daemon")) detail::read_daemon(sink, *d, config.daemon, daemon_keys);
+    collect_named_tables(sink, *doc, "group", group_defs);
+    collect_named_tables(sink, *doc, "service", service_defs);
+  }
+
+  config.groups[kDefaultGroup].name = kDefaultGroup;
+  for (auto& [name, def] : group_defs) config.groups[name] = detail::read_group(sink, name, *def.table);
+
+  std::map<std::string, ServiceTemplate> tpls;
+  for (auto& [name, def] : service_defs) tpls.emplace(name, detail::read_service(sink, name, *def.table));
+
+  // References: groups and `after` names must exist.
+  std::vector<std::string_view> group_names = keys_of(config.groups);
+  std::vector<std::string_view> service_names = keys_of(tpls);
+  for (auto& [name, t] : tpls) {
+    if (!config.groups.count(t.config.group)) {
+      std::string msg = "service." + name + ".group: undefined group \"" + t.config.group + "\"";
+      if (auto hint = detail::closest_key(t.config.group, group_names))
+        msg += " (did you mean \"" + std::string(*hint) + "\"?)";
+      else
+        msg += " (define it with [group." + t.config.group + "])";
+      sink.at(t.table->get("group")->source(), std::move(msg));
+    }
+    if (const toml::array* after = t.table->get("after") ? t.table->get("after")->as_array() : nullptr) {
+      for (const toml::node& e : *after) {
+        auto s = e.as_string();
+        if (!s || tpls.count(s->get())) continue;
+        std::string msg = "service." + name + ".after: unknown service \"" + s->get() + "\"";
+        if (auto hint = detail::closest_key(s->get(), service_names))
+          msg += " (did you mean \"" + std::string(*hint) + "\"?)";
+        sink.at(e.source(), std::move(msg));
+      }
+    }
+  }
+  check_cycles(sink, tpls);
+
+  // Instances: each a full ServiceConfig; log settings resolved against [daemon].
+  for (auto& [name, t] : tpls) {
+    ServiceConfig base = t.config;
+    base.log_max_size = t.log_max_size.value_or(config.daemon.log_max_size);
+    base.log_keep = t.log_keep.value_or(config.daemon.log_keep);
+    for (unsigned i = 0; i < t.instances; ++i) {
+      ServiceConfig s = base;
+      s.instance = i;
+      s.name = t.instances == 1 ? name : name + "@" + std::to_string(i);
+      config.services.emplace(s.name, std::move(s));
+    }
+  }
+  sort_errors(load.errors, config.files_read);
+  return load;
+}
+
+Result<Config> load_config(const std::string& path) {
+  ConfigLoad load = load_config_collect(path);
+  if (load.ok()) return std::move(load.config);
+  std::string text;
+  for (const ConfigError& e : load.errors) {
+    if (!text.empty()) text += '\n';
+    text += e.to_string();
+  }
+  bool missing = access(path.c_str(), F_OK) != 0 && errno == ENOENT;
+  return Error::logic(std::move(text), missing ? ENOENT : EINVAL);
+}
+
+}  // namespace corral::config

@@ -1,0 +1,31 @@
+// Internal to the config loader: one reader per kind of table. Each applies what
+// it finds onto a struct that already holds the defaults, and reports problems
+// to the sink.
+#pragma once
+
+#include <optional>
+
+#include "table_reader.hpp"
+
+namespace corral::config::detail {
+
+// A [service.NAME] before instance expansion, with what validation needs later.
+struct ServiceTemplate {
+  ServiceConfig config;                    // name == template_name, instance 0
+  std::optional<std::uint64_t> log_max_size;  // per-service overrides, resolved later
+  std::optional<unsigned> log_keep;
+  unsigned instances = 1;
+  const toml::table* table = nullptr;      // for error places
+};
+
+// Names of services and groups end up in cgroup paths, log file names and
+// "NAME@N" instance names: letters, digits, '_', '-', '.', not starting with '.'.
+bool valid_unit_name(std::string_view name);
+
+// [daemon]: keys already set by an earlier file are reported as duplicates.
+void read_daemon(ErrorSink& sink, const toml::table& table, DaemonConfig& out,
+                 std::map<std::string, toml::source_region>& seen_keys);
+GroupConfig read_group(ErrorSink& sink, const std::string& name, const toml::table& table);
+ServiceTemplate read_service(ErrorSink& sink, const std::string& name, const toml::table& table);
+
+}  // namespace corral::config::detail

@@ -1,0 +1,354 @@
+// read_process / read_all: I/O around the pure parsers. One directory fd per task,
+// every file opened relative to it (openat, O_NOFOLLOW), buffers reused across
+// processes, uid names cached. A task that vanishes mid-read is skipped by read_all.
+#include "corral/proc/reader.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "corral/base/unique_fd.hpp"
+#include "corral/proc/frozen_cgroups.hpp"
+#include "corral/proc/parsers.hpp"
+#include "corral/proc/state_map.hpp"
+#include "corral/proc/user_names.hpp"
+#include "proc_files.hpp"
+#include "text_scan.hpp"
+
+namespace corral::proc {
+namespace {
+using detail::is_vanished;
+using detail::read_proc_file;
+
+std::int64_t now_ns() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+Error vanished(pid_t pid) { return Error::logic("no process with pid " + std::to_string(pid), ESRCH); }
+
+// Collects numeric entries of a /proc-like directory.
+int list_numeric(int dirfd, std::vector<pid_t>& out) {
+  int dup = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+  if (dup < 0) return errno;
+  DIR* dir = ::fdopendir(dup);
+  if (dir == nullptr) {
+    int e = errno;
+    ::close(dup);
+    return e;
+  }
+  ::rewinddir(dir);
+  while (dirent* e = ::readdir(dir)) {
+    pid_t id = 0;
+    if (detail::to_number(std::string_view(e->d_name), id) && id > 0) out.push_back(id);
+  }
+  ::closedir(dir);
+  return 0;
+}
+
+class Scanner {
+ public:
+  explicit Scanner(const ReadOptions& opts) : opts_(opts) {
+    real_proc_ = opts_.proc_root == "/proc";
+    self_tid_ = static_cast<pid_t>(::syscall(SYS_gettid));
+    page_kib_ = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE)) / 1024;
+  }
+
+  Status open_root() {
+    root_.reset(::open(opts_.proc_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!root_) return errno_error("open " + opts_.proc_root);
+    if (opts_.check_frozen && real_proc_) mounts_ = read_cgroup_mounts();
+    return {};
+  }
+
+  // For read_all: one walk of the freezer hierarchies instead of a cgroup read per task.
+  void build_frozen_index() {
+    if (opts_.check_frozen && real_proc_) {
+      frozen_ = FrozenIndex::scan(mounts_);
+      use_index_ = true;
+    }
+  }
+
+  int root() const { return root_.get(); }
+
+  // Reads process `pid` (and its threads when asked). Error code ESRCH = vanished.
+  Status read_process(pid_t pid, Pcb& pcb) {
+    char name[32];
+    std::snprintf(name, sizeof name, "%d", static_cast<int>(pid));
+    UniqueFd dir(::openat(root_.get(), name, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dir) {
+      if (is_vanished(errno)) return vanished(pid);
+      return errno_error("open " + opts_.proc_root + "/" + name);
+    }
+    if (auto st = read_task(dir.get(), pid, pid, pcb, nullptr); !st) return st;
+    if (opts_.threads) read_threads(dir.get(), pcb);
+    return {};
+  }
+
+  // Second half of the Ready/Running sample: re-read schedstat of every R task.
+  void finish_sample(std::vector<Pcb*>& tasks) {
+    if (!opts_.sample_running || pending_.empty()) return;
+    std::int64_t wait = last_r_read_ns_ + static_cast<std::int64_t>(opts_.sample_ms) * 1000000 - now_ns();
+    if (wait > 0) {
+      timespec ts{static_cast<time_t>(wait / 1000000000), static_cast<long>(wait % 1000000000)};
+      while (::nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+      }
+    }
+    for (Pcb* p : tasks) {
+      if (p->control.kernel_state != 'R' || p->control.state_sampled) continue;
+      char path[64];
+      if (p->id.pid == p->id.tgid)
+        std::snprintf(path, sizeof path, "%d/schedstat", static_cast<int>(p->id.pid));
+      else
+        std::snprintf(path, sizeof path, "%d/task/%d/schedstat", static_cast<int>(p->id.tgid),
+                      static_cast<int>(p->id.pid));
+      std::string_view text;
+      if (read_proc_file(root_.get(), path, buf_, text) != 0) continue;
+      auto ss = parse_schedstat(text);
+      if (!ss) continue;
+      RunSample sample;
+      sample.run_time_delta_ns = ss->run_time_ns - std::min(ss->run_time_ns, p->control.run_time_ns);
+      sample.run_delay_delta_ns = ss->run_delay_ns - std::min(ss->run_delay_ns, p->control.run_delay_ns);
+      StateInputs in;
+      in.kernel_state = 'R';
+      in.sample = sample;
+      StateVerdict v = derive_state(in);
+      p->control.state = v.state;
+      p->control.state_sampled = v.sampled;
+      p->control.run_time_ns = ss->run_time_ns;
+      p->control.run_delay_ns = ss->run_delay_ns;
+    }
+  }
+
+  bool sample_pending() const { return !pending_.empty(); }
+
+ private:
+  void read_threads(int dirfd, Pcb& pcb) {
+    UniqueFd task(::openat(dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!task) return;
+    tids_.clear();
+    if (list_numeric(task.get(), tids_) != 0) return;
+    std::sort(tids_.begin(), tids_.end());
+    std::vector<pid_t> tids = tids_;
+    pcb.threads.reserve(tids.size());
+    for (pid_t tid : tids) {
+      char name[32];
+      std::snprintf(name, sizeof name, "%d", static_cast<int>(tid));
+      UniqueFd tdir(::openat(task.get(), name, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      if (!tdir) continue;  // the thread ended
+      Pcb t;
+      if (read_task(tdir.get(), tid, pcb.id.pid, t, &pcb)) pcb.threads.push_back(std::move(t));
+    }
+  }
+
+  // One task directory (a process, or a thread when `process` is given).
+  Status read_task(int dirfd, pid_t id, pid_t tgid, Pcb& pcb, const Pcb* process) {
+    std::string_view text;
+    int err = read_proc_file(dirfd, "stat", buf_, text);
+    if (err != 0) {
+      if (is_vanished(err)) return vanished(id);
+      return Error::from_errno(err, "read " + opts_.proc_root + "/" + std::to_string(id) + "/stat");
+    }
+    auto stat = parse_stat(text);
+    if (!stat)
+      return Error::logic(opts_.proc_root + "/" + std::to_string(id) + "/" + stat.error().message, EINVAL);
+    const StatFields& s = *stat;
+
+    PcbIdentification& ident = pcb.id;
+    PcbControl& ctl = pcb.control;
+    ident.pid = id;
+    ident.tgid = tgid;
+    ident.ppid = s.ppid;
+    ident.pgid = s.pgrp;
+    ident.sid = s.session;
+    ident.comm.assign(s.comm);
+    ident.kernel_thread = (s.flags & kPfKthread) != 0;
+    pcb.cpu.last_cpu = s.processor;
+    ctl.kernel_state = s.state;
+    ctl.policy = static_cast<int>(s.policy);
+    ctl.rt_priority = s.rt_priority;
+    ctl.nice = static_cast<int>(s.nice);
+    ctl.priority = static_cast<int>(s.priority);
+    ctl.utime_ticks = s.utime;
+    ctl.stime_ticks = s.stime;
+    ctl.threads = s.num_threads;
+    ctl.rss_kib = s.rss_pages * page_kib_;
+    ctl.vsz_kib = s.vsize_bytes / 1024;
+    ctl.start_time_ticks = s.starttime;
+    const bool zombie = s.state == 'Z' || s.state == 'X';
+
+    if (opts_.status) {
+      err = read_proc_file(dirfd, "status", buf_, text);
+      if (err != 0) {
+        if (is_vanished(err)) return vanished(id);
+      } else if (auto st = parse_status(text); st) {
+        ident.uid = st->uid[0];
+        ident.euid = st->uid[1];
+        ident.gid = st->gid[0];
+        ident.egid = st->gid[1];
+        ctl.voluntary_ctxt = st->voluntary_ctxt;
+        ctl.involuntary_ctxt = st->involuntary_ctxt;
+        if (st->vm_rss_kib != 0) ctl.rss_kib = st->vm_rss_kib;
+        if (auto cpus = parse_cpu_list(st->cpus_allowed_list); cpus) ctl.affinity = std::move(*cpus);
+        ident.kernel_thread = ident.kernel_thread || st->kthread;
+      } else {
+        return Error::logic(opts_.proc_root + "/" + std::to_string(id) + "/" + st.error().message, EINVAL);
+      }
+    } else {
+      struct stat sb {};
+      if (::fstat(dirfd, &sb) != 0) return vanished(id);
+      ident.uid = ident.euid = sb.st_uid;
+      ident.gid = ident.egid = sb.st_gid;
+      ident.real_ids_known = false;
+    }
+    if (opts_.user_names) {
+      if (process != nullptr && process->id.uid == ident.uid)
+        ident.user = process->id.user;
+      else
+        ident.user = users_.name(ident.uid);
+    }
+
+    const bool sampling = opts_.sample_running && s.state == 'R';
+    if (opts_.schedstat || sampling) {
+      if (read_proc_file(dirfd, "schedstat", buf_, text) == 0) {
+        if (auto ss = parse_schedstat(text); ss) {
+          ctl.run_time_ns = ss->run_time_ns;
+          ctl.run_delay_ns = ss->run_delay_ns;
+        }
+      }
+      if (sampling) last_r_read_ns_ = now_ns();
+    }
+
+    if (opts_.wchan && !zombie) {
+      if (read_proc_file(dirfd, "wchan", buf_, text) == 0) ctl.wchan.assign(parse_wchan(text));
+    }
+
+    // Frozen: from the index (read_all) or from this task's own cgroup file.
+    if (opts_.cgroups || (opts_.check_frozen && real_proc_ && !use_index_)) {
+      if (read_proc_file(dirfd, "cgroup", buf_, text) == 0) ctl.cgroups = parse_cgroup(text);
+    }
+    if (opts_.check_frozen && real_proc_ && !zombie && !ident.kernel_thread) {
+      ctl.frozen = use_index_ ? frozen_.contains(id) : cgroup_lines_frozen(ctl.cgroups, mounts_);
+      if (!opts_.cgroups) ctl.cgroups.clear();
+    }
+
+    const bool needs_syscall = s.state == 'T' || s.state == 't' || ctl.frozen;
+    if ((opts_.syscall || needs_syscall) && !ident.kernel_thread && !zombie) {
+      if (read_proc_file(dirfd, "syscall", buf_, text) == 0) {
+        if (auto sc = parse_syscall(text); sc) {
+          pcb.cpu.syscall_readable = true;
+          if (sc->kind != SyscallInfo::Kind::Running) {
+            pcb.cpu.syscall_nr = sc->nr;
+            pcb.cpu.stack_pointer = sc->stack_pointer;
+            pcb.cpu.program_counter = sc->program_counter;
+          }
+          if (sc->kind == SyscallInfo::Kind::InSyscall && s.state != 'R') ctl.blocked_syscall = sc->nr;
+        }
+      }
+    }
+
+    if (process != nullptr) {
+      // Threads share the process's image, files and name.
+      ident.cmdline = process->id.cmdline;
+      ident.exe = process->id.exe;
+      ctl.open_fds = process->control.open_fds;
+    } else {
+      if (opts_.cmdline && !zombie) {
+        if (read_proc_file(dirfd, "cmdline", buf_, text) == 0) ident.cmdline = parse_cmdline(text);
+      }
+      if (opts_.exe && !zombie && !ident.kernel_thread) {
+        char target[4096];
+        ssize_t n = ::readlinkat(dirfd, "exe", target, sizeof target);
+        if (n > 0) ident.exe.assign(target, static_cast<std::size_t>(n));
+      }
+      if (opts_.fds && !zombie) {
+        long n = detail::count_dir_entries(dirfd, "fd");
+        ctl.open_fds = n >= 0 ? static_cast<int>(n) : -1;
+      }
+    }
+
+    StateInputs in;
+    in.kernel_state = s.state;
+    in.frozen = ctl.frozen;
+    in.syscall_nr = pcb.cpu.syscall_nr;
+    in.wchan = ctl.wchan;
+    in.is_self = real_proc_ && id == self_tid_;
+    StateVerdict v = derive_state(in);
+    ctl.state = v.state;
+    ctl.state_sampled = v.sampled;
+    if (sampling && !v.sampled) pending_.push_back(id);
+    return {};
+  }
+
+  ReadOptions opts_;
+  bool real_proc_ = true;
+  pid_t self_tid_ = 0;
+  std::uint64_t page_kib_ = 4;
+  UniqueFd root_;
+  std::string buf_;
+  UserNames users_;
+  CgroupMounts mounts_;
+  FrozenIndex frozen_;
+  bool use_index_ = false;
+  std::vector<pid_t> tids_;
+  std::vector<pid_t> pending_;  // R tasks awaiting the second sample read
+  std::int64_t last_r_read_ns_ = 0;
+};
+
+void collect_tasks(std::vector<Pcb>& pcbs, std::vector<Pcb*>& out) {
+  for (Pcb& p : pcbs) {
+    out.push_back(&p);
+    for (Pcb& t : p.threads) out.push_back(&t);
+  }
+}
+}  // namespace
+
+Result<Pcb> read_process(pid_t pid, const ReadOptions& opts) {
+  if (pid <= 0) return Error::logic("no process with pid " + std::to_string(pid), ESRCH);
+  Scanner scanner(opts);
+  if (auto st = scanner.open_root(); !st) return st.error();
+  Pcb pcb;
+  if (auto st = scanner.read_process(pid, pcb); !st) return st.error();
+  std::vector<Pcb*> tasks;
+  tasks.push_back(&pcb);
+  for (Pcb& t : pcb.threads) tasks.push_back(&t);
+  scanner.finish_sample(tasks);
+  return pcb;
+}
+
+Result<std::vector<Pcb>> read_all(const ReadOptions& opts) {
+  Scanner scanner(opts);
+  if (auto st = scanner.open_root(); !st) return st.error();
+  scanner.build_frozen_index();
+  std::vector<pid_t> pids;
+  pids.reserve(1024);
+  if (int err = list_numeric(scanner.root(), pids); err != 0)
+    return Error::from_errno(err, "list " + opts.proc_root);
+  std::sort(pids.begin(), pids.end());
+  std::vector<Pcb> pcbs;
+  pcbs.reserve(pids.size());
+  for (pid_t pid : pids) {
+    Pcb pcb;
+    auto st = scanner.read_process(pid, pcb);
+    if (!st) {
+      if (st.error().code == ESRCH) continue;  // exited while we scanned
+      return st.error();
+    }
+    pcbs.push_back(std::move(pcb));
+  }
+  if (scanner.sample_pending()) {
+    std::vector<Pcb*> tasks;
+    collect_tasks(pcbs, tasks);
+    scanner.finish_sample(tasks);
+  }
+  return pcbs;
+}
+
+}  // namespace corral::proc

@@ -1,0 +1,38 @@
+// corralctl's side of the control protocol: one connection to corrald, one
+// request and its reply (or, for `logs -f`, the stream that follows).
+#pragma once
+
+#include <string>
+
+#include "commands.hpp"
+#include "corral/base/result.hpp"
+#include "corral/base/unique_fd.hpp"
+#include "corral/protocol/protocol.hpp"
+
+namespace corral::ctl {
+
+// ctx.socket_path, or the default for this user.
+std::string socket_path_for(const Context& ctx);
+
+class DaemonConnection {
+ public:
+  // Error code ECONNREFUSED/ENOENT/...: the daemon is not there (exit code 3).
+  static Result<DaemonConnection> connect(const std::string& path);
+  Result<protocol::Response> request(const protocol::Request& req);
+  // The next line from the daemon (without '\n'); an Error with code 0 at end of stream.
+  Result<std::string> read_line();
+
+ private:
+  UniqueFd fd_;
+  std::string buf_;
+};
+
+// Sends one request and returns the reply; prints the error and sets
+// ctx.exit_code (3 unreachable, 1 refused/failed) when there is none or it failed.
+Result<protocol::Response> call(const protocol::Request& req, Context& ctx);
+
+// `show NAME` for a supervised service: settings, exit history and the PCB of its
+// process. The lead's `show` dispatches here when the argument is not all digits.
+int show_service(const std::string& name, Context& ctx);
+
+}  // namespace corral::ctl
