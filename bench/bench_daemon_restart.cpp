@@ -1,0 +1,178 @@
+// Crash-to-restart latency: corrald against a minimal fork/exec/waitpid loop.
+//
+// Both sides restart the same program, corral-test-stamp, which writes its
+// CLOCK_MONOTONIC start time (taken first thing in main) and its pid to a FIFO.
+// Per iteration the driver lets both processes run for --settle-ms (longer than
+// the service's start_secs, so the daemon counts the run as good), then for each
+// side: t0 = now, kill(pid, SIGKILL), read the next record; latency = t1 - t0.
+//   reference: the driver itself kills, waitpid()s, forks and execs again.
+//   daemon:    corrald notices the death and restarts the service.
+// The two sides alternate which goes first, so load drifts hit both alike.
+// bench/daemon_restart.sh creates the FIFOs, starts corrald and runs this.
+//
+// Usage: bench_daemon_restart --helper PATH --ref-fifo PATH --daemon-fifo PATH
+//                             [--iterations N] [--settle-ms MS]
+// Exit: 0 all goals met, 1 a goal missed, 2 the measurement itself failed.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "bench_daemon_stats.hpp"
+
+namespace {
+
+using corral::bench::mono_ns;
+
+struct Record {
+  pid_t pid = 0;
+  std::int64_t t_ns = 0;
+};
+
+[[noreturn]] void die(const std::string& what) {
+  std::fprintf(stderr, "bench_daemon_restart: %s\n", what.c_str());
+  std::exit(2);
+}
+
+// The next record from the FIFO, waiting at most timeout_ms (the machine is loaded).
+Record read_record(int fd, int timeout_ms, const char* side) {
+  std::int64_t rec[3];
+  std::size_t got = 0;
+  const std::int64_t deadline = mono_ns() + std::int64_t{timeout_ms} * 1000000;
+  while (got < sizeof rec) {
+    pollfd p{fd, POLLIN, 0};
+    int left = static_cast<int>((deadline - mono_ns()) / 1000000);
+    if (left <= 0) die(std::string(side) + ": no start record within " + std::to_string(timeout_ms) + " ms");
+    int r = ::poll(&p, 1, left);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) die(std::string("poll: ") + std::strerror(errno));
+    if (r == 0) continue;
+    ssize_t n = ::read(fd, reinterpret_cast<char*>(rec) + got, sizeof rec - got);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (n <= 0) die(std::string(side) + ": read FIFO: " + (n == 0 ? "end of file" : std::strerror(errno)));
+    got += static_cast<std::size_t>(n);
+  }
+  return Record{static_cast<pid_t>(rec[0]), rec[1] * 1000000000 + rec[2]};
+}
+
+int open_fifo(const std::string& path) {
+  // O_RDWR: the open does not wait for a writer, and there is never an end of
+  // file between one instance's death and the next one's open.
+  int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) die("open " + path + ": " + std::strerror(errno));
+  return fd;
+}
+
+pid_t spawn(const std::string& helper, const std::string& fifo) {
+  pid_t pid = ::fork();
+  if (pid < 0) die(std::string("fork: ") + std::strerror(errno));
+  if (pid == 0) {
+    char* const argv[] = {const_cast<char*>(helper.c_str()), const_cast<char*>(fifo.c_str()), nullptr};
+    ::execv(helper.c_str(), argv);
+    ::_exit(127);
+  }
+  return pid;
+}
+
+void sleep_ms(int ms) {
+  timespec ts{ms / 1000, static_cast<long>(ms % 1000) * 1000000};
+  while (::nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+  }
+}
+
+pid_t g_ref_pid = 0;
+
+void kill_reference() {
+  if (g_ref_pid > 0) {
+    ::kill(g_ref_pid, SIGKILL);
+    ::waitpid(g_ref_pid, nullptr, 0);
+    g_ref_pid = 0;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string helper, ref_fifo, daemon_fifo;
+  int iterations = 200, settle_ms = 250;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) die(a + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--helper") helper = value();
+    else if (a == "--ref-fifo") ref_fifo = value();
+    else if (a == "--daemon-fifo") daemon_fifo = value();
+    else if (a == "--iterations") iterations = std::atoi(value().c_str());
+    else if (a == "--settle-ms") settle_ms = std::atoi(value().c_str());
+    else die("unknown option " + a);
+  }
+  if (helper.empty() || ref_fifo.empty() || daemon_fifo.empty() || iterations < 1 || settle_ms < 0)
+    die("usage: --helper PATH --ref-fifo PATH --daemon-fifo PATH [--iterations N>0] [--settle-ms MS]");
+  std::atexit(kill_reference);
+
+  int ref_fd = open_fifo(ref_fifo), daemon_fd = open_fifo(daemon_fifo);
+  // The daemon started its instance before we opened the FIFO: it waited in open().
+  pid_t daemon_pid = read_record(daemon_fd, 30000, "daemon").pid;
+  g_ref_pid = spawn(helper, ref_fifo);
+  if (read_record(ref_fd, 30000, "reference").pid != g_ref_pid) die("reference: record from an unexpected pid");
+
+  std::vector<double> ref_us, daemon_us;
+  auto run_reference = [&] {
+    const std::int64_t t0 = mono_ns();
+    ::kill(g_ref_pid, SIGKILL);
+    ::waitpid(g_ref_pid, nullptr, 0);
+    g_ref_pid = spawn(helper, ref_fifo);
+    Record r = read_record(ref_fd, 30000, "reference");
+    if (r.pid != g_ref_pid) die("reference: record from an unexpected pid");
+    ref_us.push_back(static_cast<double>(r.t_ns - t0) / 1000.0);
+  };
+  auto run_daemon = [&] {
+    const std::int64_t t0 = mono_ns();
+    ::kill(daemon_pid, SIGKILL);
+    Record r = read_record(daemon_fd, 30000, "daemon");
+    if (r.pid == daemon_pid) die("daemon: the killed instance wrote again");
+    daemon_pid = r.pid;
+    daemon_us.push_back(static_cast<double>(r.t_ns - t0) / 1000.0);
+  };
+
+  corral::bench::print_loadavg("before");
+  for (int i = 0; i < iterations; ++i) {
+    sleep_ms(settle_ms);  // both have been up at least this long
+    if (i % 2 == 0) {
+      run_reference();
+      run_daemon();
+    } else {
+      run_daemon();
+      run_reference();
+    }
+  }
+  corral::bench::print_loadavg("after");
+  kill_reference();
+
+  using corral::bench::percentile;
+  const double rm = percentile(ref_us, 50), r90 = percentile(ref_us, 90), rmax = percentile(ref_us, 100);
+  const double dm = percentile(daemon_us, 50), d90 = percentile(daemon_us, 90), dmax = percentile(daemon_us, 100);
+  const double ratio = rm > 0 ? dm / rm : 0;
+  std::printf("\ncrash-to-restart latency, %d iterations, SIGKILL after >= %d ms of uptime\n", iterations, settle_ms);
+  std::printf("%-34s %10s %10s %10s\n", "", "median", "p90", "max");
+  std::printf("%-34s %8.1f us %7.1f us %7.1f us\n", "reference fork/exec/waitpid loop", rm, r90, rmax);
+  std::printf("%-34s %8.1f us %7.1f us %7.1f us\n", "corrald restart", dm, d90, dmax);
+  std::printf("%-34s %10.2f %10.2f\n", "ratio corrald / reference", ratio, r90 > 0 ? d90 / r90 : 0);
+  const bool ok_ratio = ratio <= 1.5, ok_abs = dm < 1000;
+  std::printf("\n%-44s %-14s %s\n", "goal", "measured", "");
+  std::printf("%-44s %-14s %s\n", "median ratio corrald/reference <= 1.5", (std::to_string(ratio).substr(0, 5) + "x").c_str(),
+              corral::bench::verdict(ok_ratio));
+  std::printf("%-44s %-14s %s\n", "corrald median < 1 ms", (std::to_string(dm / 1000).substr(0, 5) + " ms").c_str(),
+              corral::bench::verdict(ok_abs));
+  return ok_ratio && ok_abs ? 0 : 1;
+}

@@ -1,0 +1,160 @@
+// Status latency: wall time of a whole `corralctl status --json` process against
+// a daemon supervising many services, beside two references measured in the
+// same run, interleaved:
+//   - `corralctl --version`: the floor of any corralctl run (exec, dynamic
+//     loading, CLI parsing, exit);
+//   - the bare request over the socket from this process (connect, one status
+//     line, read the reply): the daemon's own share, without a process start.
+// bench/daemon_status.sh starts corrald with the services and runs this.
+//
+// Usage: bench_daemon_status --corralctl PATH --socket PATH --expect N [--runs R]
+// Exit: 0 the goal is met, 1 missed, 2 the measurement itself failed.
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "bench_daemon_stats.hpp"
+#include "corral/protocol/protocol.hpp"
+
+namespace {
+
+using corral::bench::mono_ns;
+
+[[noreturn]] void die(const std::string& what) {
+  std::fprintf(stderr, "bench_daemon_status: %s\n", what.c_str());
+  std::exit(2);
+}
+
+// Runs argv with stdout into a pipe we drain (as a script reading the JSON
+// would); returns the wall time in microseconds and the output.
+double run_timed(const std::vector<std::string>& args, std::string* out) {
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  const std::int64_t t0 = mono_ns();
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) die(std::string("pipe: ") + std::strerror(errno));
+  pid_t pid = ::fork();
+  if (pid < 0) die(std::string("fork: ") + std::strerror(errno));
+  if (pid == 0) {
+    ::dup2(fds[1], 1);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fds[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    if (out) out->append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fds[0]);
+  int ws = 0;
+  ::waitpid(pid, &ws, 0);
+  const std::int64_t t1 = mono_ns();
+  if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0) die(args[0] + " " + args[1] + " ... failed (wait status " + std::to_string(ws) + ")");
+  return static_cast<double>(t1 - t0) / 1000.0;
+}
+
+double raw_request(const std::string& socket_path, std::size_t* reply_bytes) {
+  const std::int64_t t0 = mono_ns();
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, socket_path.c_str(), sizeof addr.sun_path - 1);
+  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+    die("connect " + socket_path + ": " + std::strerror(errno));
+  corral::protocol::Request req;
+  req.command = corral::protocol::Command::Status;
+  std::string line = corral::protocol::encode(req);
+  if (::send(fd, line.data(), line.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(line.size())) die("send failed");
+  std::string reply;
+  char buf[65536];
+  while (reply.empty() || reply.back() != '\n') {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) die("corrald closed the connection before the reply ended");
+    reply.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  const std::int64_t t1 = mono_ns();
+  *reply_bytes = reply.size();
+  return static_cast<double>(t1 - t0) / 1000.0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string corralctl, socket_path;
+  int runs = 30, expect = -1;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) die(a + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--corralctl") corralctl = value();
+    else if (a == "--socket") socket_path = value();
+    else if (a == "--runs") runs = std::atoi(value().c_str());
+    else if (a == "--expect") expect = std::atoi(value().c_str());
+    else die("unknown option " + a);
+  }
+  if (corralctl.empty() || socket_path.empty() || runs < 1 || expect < 0)
+    die("usage: --corralctl PATH --socket PATH --expect N [--runs R>0]");
+
+  const std::vector<std::string> status_cmd{corralctl, "--socket", socket_path, "status", "--json"};
+  const std::vector<std::string> version_cmd{corralctl, "--version"};
+
+  // The reply must really list the services, all running.
+  std::string out;
+  run_timed(status_cmd, &out);
+  auto doc = nlohmann::json::parse(out, nullptr, false);
+  if (!doc.is_array()) die("status --json did not print a JSON array");
+  int running = 0;
+  for (const auto& row : doc)
+    if (row.value("state", "") == "running" && row.value("pid", 0) > 0) ++running;
+  if (static_cast<int>(doc.size()) != expect || running != expect)
+    die("expected " + std::to_string(expect) + " running services, got " + std::to_string(doc.size()) + " (" +
+        std::to_string(running) + " running)");
+
+  corral::bench::print_loadavg("before");
+  std::vector<double> status_us, version_us, raw_us;
+  std::size_t reply_bytes = 0;
+  for (int i = 0; i < runs; ++i) {
+    status_us.push_back(run_timed(status_cmd, nullptr));
+    version_us.push_back(run_timed(version_cmd, nullptr));
+    raw_us.push_back(raw_request(socket_path, &reply_bytes));
+  }
+  corral::bench::print_loadavg("after");
+
+  using corral::bench::percentile;
+  auto row = [](const char* what, const std::vector<double>& v) {
+    std::printf("%-46s %8.2f ms %8.2f ms %8.2f ms\n", what, percentile(v, 50) / 1000, percentile(v, 90) / 1000,
+                percentile(v, 0) / 1000);
+  };
+  std::printf("\nstatus latency with %d services, %d runs each (interleaved); JSON printed: %zu bytes, reply line %zu bytes\n",
+              expect, runs, out.size(), reply_bytes);
+  std::printf("%-46s %11s %11s %11s\n", "", "median", "p90", "min");
+  row("corralctl status --json (whole process)", status_us);
+  row("reference: corralctl --version (process floor)", version_us);
+  row("reference: bare status request on the socket", raw_us);
+  const double sm = percentile(status_us, 50), vm = percentile(version_us, 50);
+  std::printf("%-46s %8.2f\n", "ratio status / --version (medians)", vm > 0 ? sm / vm : 0);
+  const bool ok = sm < 20000;
+  std::printf("\n%-44s %-14s %s\n", "goal", "measured", "");
+  char m[32];
+  std::snprintf(m, sizeof m, "%.2f ms", sm / 1000);
+  std::printf("%-44s %-14s %s\n", "status --json median < 20 ms", m, corral::bench::verdict(ok));
+  return ok ? 0 : 1;
+}

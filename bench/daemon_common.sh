@@ -1,0 +1,114 @@
+# Shared by the bench/daemon_*.sh benchmarks (sourced, not run): build-dir
+# checks, a private temp dir and corrald instance per run, and a cleanup trap
+# that stops corrald by pid, checks that none of its processes outlived it and
+# removes the temp dir, on success and failure alike.
+#
+# The scripts build nothing: they take the build dir (default ./build) made by
+#   cmake -S . -B build -G Ninja && cmake --build build
+
+bench_die() { echo "$BENCH_NAME: $*" >&2; exit 2; }
+
+# bench_init BUILD_DIR: sets BUILD, CORRALD, CORRALCTL, BENCH_TMP, BENCH_TOKEN.
+bench_init() {
+  BUILD=$(cd "${1:-./build}" 2>/dev/null && pwd) || bench_die "no build dir '${1:-./build}'"
+  CORRALD=$BUILD/daemon/corrald
+  CORRALCTL=$BUILD/tools/corralctl
+  for f in "$CORRALD" "$CORRALCTL"; do
+    [ -x "$f" ] || bench_die "$f is missing: build first (cmake --build $BUILD)"
+  done
+  BENCH_TMP=$(mktemp -d "/tmp/corral-$BENCH_NAME-$$-XXXXXX") || bench_die "mktemp failed"
+  # Every process this run starts carries the temp dir (or this token) in its
+  # command line, so leftovers can be found without guessing by name.
+  BENCH_TOKEN="$BENCH_TMP"
+  CORRALD_PID=
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT TERM HUP
+}
+
+# Stop one corrald by pid: SIGTERM (it stops its services), SIGKILL after 60 s.
+bench_stop_corrald() {
+  local pid=$1 i
+  [ -n "$pid" ] || return 0
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < 600; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    echo "$BENCH_NAME: corrald $pid did not stop within 60 s after SIGTERM; SIGKILL" >&2
+    kill -KILL "$pid" 2>/dev/null
+  fi
+  wait "$pid" 2>/dev/null
+  return 0
+}
+
+# Pids of live processes whose command line contains the token.
+bench_leftovers() {
+  local p cmd
+  for p in /proc/[0-9]*; do
+    [ "${p#/proc/}" = "$$" ] && continue
+    cmd=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
+    case "$cmd" in *"$BENCH_TOKEN"*) echo "${p#/proc/}" ;; esac
+  done
+}
+
+bench_cleanup() {
+  local rc=$? left i
+  trap - EXIT
+  bench_stop_corrald "$CORRALD_PID"
+  # Services get SIGTERM from the daemon's stop; give slow ones a moment.
+  for ((i = 0; i < 100; i++)); do
+    left=$(bench_leftovers)
+    [ -z "$left" ] && break
+    sleep 0.1
+  done
+  if [ -n "$left" ]; then
+    echo "$BENCH_NAME: LEFTOVER processes after corrald stopped: $(echo $left)" >&2
+    # Ours for sure (they carry this run's temp dir): end them by pid.
+    for i in $left; do kill -KILL "$i" 2>/dev/null; done
+    [ "$rc" = 0 ] && rc=2
+  else
+    echo "cleanup: corrald stopped, no process of this run left"
+  fi
+  rm -rf "$BENCH_TMP"
+  exit "$rc"
+}
+
+# bench_start_corrald CONFIG: starts corrald on a private socket in the temp dir
+# with a soft RLIMIT_NOFILE of 1024 (the usual default), to see whether corrald
+# raises it by itself; the hard limit is raised to at least 65536 if it is lower.
+# Sets CORRALD_PID and SOCKET, waits until the socket answers.
+bench_start_corrald() {
+  local config=$1 i
+  SOCKET=$BENCH_TMP/corral.sock
+  mkdir -p "$BENCH_TMP/log" "$BENCH_TMP/state"
+  (
+    [ "$(ulimit -Hn)" != unlimited ] && [ "$(ulimit -Hn)" -lt 65536 ] && ulimit -Hn 65536 2>/dev/null
+    ulimit -Sn 1024
+    exec "$CORRALD" --config "$config" --socket "$SOCKET" --log-dir "$BENCH_TMP/log" \
+      --state-dir "$BENCH_TMP/state" 2>>"$BENCH_TMP/corrald.err"
+  ) &
+  CORRALD_PID=$!
+  for ((i = 0; i < 300; i++)); do
+    kill -0 "$CORRALD_PID" 2>/dev/null || { cat "$BENCH_TMP/corrald.err" >&2; bench_die "corrald exited at start"; }
+    "$CORRALCTL" --socket "$SOCKET" status --json >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  bench_die "corrald did not answer on $SOCKET within 30 s"
+}
+
+# The soft/hard open-files limits corrald runs with, e.g. "20000/20000".
+bench_corrald_nofile() {
+  awk '/^Max open files/ { print $4 "/" $5 }' "/proc/$CORRALD_PID/limits"
+}
+
+# bench_wait_running N: waits (up to 300 s) until N services report "running".
+bench_wait_running() {
+  local want=$1 n=0 i
+  for ((i = 0; i < 3000; i++)); do
+    n=$("$CORRALCTL" --socket "$SOCKET" status --json 2>/dev/null | grep -c '"state": "running"')
+    [ "$n" -ge "$want" ] && return 0
+    sleep 0.1
+  done
+  bench_die "only $n of $want services running after 300 s"
+}
