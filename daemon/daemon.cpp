@@ -60,14 +60,15 @@ Status Daemon::init(LoadedConfig initial) {
   };
   if (Status st = server_->listen(); !st) return st;
 
+  std::vector<std::string> order;
   for (auto& spec : initial.services) {
-    std::string name = spec.name;
+    order.push_back(spec.name());
     if (Status st = sup_->add(std::move(spec)); !st) return st;
   }
   // Start order: the config's (after = ...), instances in index order.
-  for (const auto& spec : initial.services) {
-    Service* s = sup_->find(spec.name);
-    if (s && s->spec.autostart) sup_->start(*s);
+  for (const auto& name : order) {
+    Service* s = sup_->find(name);
+    if (s && s->spec.cfg.autostart) sup_->start(*s);
   }
   log_line("listening on %s, %zu services, log dir %s", settings_.socket_path.c_str(), sup_->services().size(),
            settings_.log_dir.c_str());
@@ -139,7 +140,7 @@ bool Daemon::settled(const Pending& p) {
     Service* s = sup_->find(name);
     if (!s) continue;  // removed: nothing more to wait for
     State st = s->machine.state();
-    if (p.command == Command::Stop && s->pid > 0) return false;
+    if (p.command == Command::Stop && (s->pid > 0 || sup_->group_dying(name))) return false;
     if (p.command == Command::Stop && st == State::Stopping) return false;
     if (p.command == Command::Restart && (st == State::Stopping || s->machine.start_queued())) return false;
   }
@@ -232,7 +233,7 @@ void Daemon::handle_show(ClientId id, const protocol::Request& req) {
     std::string msg = "no such service: " + req.names[0];
     if (!m.empty()) {
       msg = req.names[0] + " has instances:";
-      for (Service* i : m) msg += " " + i->spec.name;
+      for (Service* i : m) msg += " " + i->spec.name();
     }
     return server_->reply(id, Response::failure(msg));
   }
@@ -246,7 +247,7 @@ void Daemon::handle_control(ClientId id, const protocol::Request& req) {
   auto r = resolve(req.names);
   if (!r) return server_->reply(id, Response::failure(r.error().message));
   std::vector<std::string> names;
-  for (Service* s : *r) names.push_back(s->spec.name);
+  for (Service* s : *r) names.push_back(s->spec.name());
   for (const auto& n : names) {
     Service* s = sup_->find(n);
     if (!s) continue;
@@ -273,7 +274,7 @@ void Daemon::handle_signal(ClientId id, const protocol::Request& req) {
   json sent = json::array();
   for (Service* s : *r) {
     if (Status st = sup_->signal(*s, *sig); !st) return server_->reply(id, Response::failure(st.error().message));
-    sent.push_back(json{{"name", s->spec.name}, {"pid", s->pid}, {"signal", signal_text(*sig)}});
+    sent.push_back(json{{"name", s->spec.name()}, {"pid", s->pid}, {"signal", signal_text(*sig)}});
   }
   server_->reply(id, Response::success(std::move(sent)));
 }
@@ -282,7 +283,7 @@ Result<json> Daemon::reload() {
   auto loaded = load_daemon_config(settings_.config_path);
   if (!loaded) return loaded.error();
   std::map<std::string, ServiceSpec*> wanted;
-  for (auto& spec : loaded->services) wanted[spec.name] = &spec;
+  for (auto& spec : loaded->services) wanted[spec.name()] = &spec;
   json added = json::array(), removed = json::array(), changed = json::array();
   int unchanged = 0;
   // Removed first (their names may come back as instances), then changed, then added in start order.
@@ -301,16 +302,16 @@ Result<json> Daemon::reload() {
     }
   }
   for (Service* s : gone) {
-    removed.push_back(s->spec.name);
+    removed.push_back(s->spec.name());
     sup_->remove(*s);
   }
   for (const auto& name : changed) {
     if (Service* s = sup_->find(name)) sup_->replace_spec(*s, *wanted[name]);
   }
   for (auto& spec : loaded->services) {
-    if (sup_->find(spec.name)) continue;
-    std::string name = spec.name;
-    bool autostart = spec.autostart;
+    if (sup_->find(spec.name())) continue;
+    std::string name = spec.name();
+    bool autostart = spec.cfg.autostart;
     if (Status st = sup_->add(spec); !st) {
       log_line("reload: %s", st.error().message.c_str());
       continue;
@@ -340,36 +341,37 @@ void Daemon::handle_logs(ClientId id, const protocol::Request& req) {
     std::string msg = "no such service: " + req.names[0];
     if (!m.empty()) {
       msg = req.names[0] + " has instances; pick one:";
-      for (Service* i : m) msg += " " + i->spec.name;
+      for (Service* i : m) msg += " " + i->spec.name();
     }
     return server_->reply(id, Response::failure(msg));
   }
-  auto text = supervise::tail_file(sup_->log_path(s->spec.name), req.lines);
+  auto text = supervise::tail_file(sup_->log_path(s->spec.name()), req.lines);
   if (!text) return server_->reply(id, Response::failure(text.error().message));
-  server_->reply(id, Response::success(json{{"name", s->spec.name}, {"text", *text}, {"follow", req.follow}}));
+  server_->reply(id, Response::success(json{{"name", s->spec.name()}, {"text", *text}, {"follow", req.follow}}));
   if (req.follow && server_->alive(id)) {
     server_->set_following(id, true);
-    followers_[s->spec.name].push_back(id);
+    followers_[s->spec.name()].push_back(id);
   }
 }
 
 void Daemon::handle_run(ClientId id, const protocol::Request& req) {
   if (req.argv.empty()) return server_->reply(id, Response::failure("run: no command given"));
   ServiceSpec spec;
-  spec.name = req.name;
-  if (spec.name.empty()) {
-    do spec.name = "run-" + std::to_string(++run_counter_);
-    while (sup_->find(spec.name));
+  auto& c = spec.cfg;
+  c.name = req.name;
+  if (c.name.empty()) {
+    do c.name = "run-" + std::to_string(++run_counter_);
+    while (sup_->find(c.name));
   }
-  spec.config_name = spec.name;
-  spec.argv = req.argv;
-  spec.env["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-  spec.policy.restart = supervise::Restart::No;
+  c.template_name = c.name;
+  c.argv = req.argv;
+  c.restart = config::Restart::No;
+  c.start_secs = std::chrono::seconds(0);
   spec.transient = true;
   if (Status st = sup_->add(spec); !st) return server_->reply(id, Response::failure(st.error().message));
-  Service* s = sup_->find(spec.name);
-  sup_->start(*s);
-  server_->reply(id, Response::success(statuses({spec.name})));
+  std::string name = c.name;
+  sup_->start(*sup_->find(name));
+  server_->reply(id, Response::success(statuses({name})));
 }
 
 void Daemon::handle_shutdown(ClientId id) {

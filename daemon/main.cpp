@@ -13,7 +13,6 @@
 #include <string_view>
 
 #include "config_bridge.hpp"
-#include "corral/protocol/socket_path.hpp"
 #include "daemon.hpp"
 #include "daemon_log.hpp"
 
@@ -29,13 +28,6 @@ constexpr const char* kUsage =
     "  --state-dir DIR      state directory (default: [daemon] state_dir)\n"
     "  --client-timeout S   drop control clients idle this long (default 60)\n"
     "  --foreground         accepted for compatibility: corrald always stays in the foreground\n";
-
-std::string default_dir(const char* root_dir, const char* xdg_var, const char* home_sub, const char* leaf) {
-  if (::geteuid() == 0) return root_dir;
-  if (const char* x = std::getenv(xdg_var); x && x[0] == '/') return std::string(x) + "/corral/" + leaf;
-  if (const char* h = std::getenv("HOME"); h && h[0] == '/') return std::string(h) + home_sub + "/corral/" + leaf;
-  return "/tmp/corral-" + std::to_string(::geteuid()) + "/" + leaf;
-}
 
 int make_dirs(const std::string& dir) {
   for (std::size_t pos = 1; pos != std::string::npos;) {
@@ -88,7 +80,7 @@ int main(int argc, char** argv) {
   sigemptyset(&set);
   for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP}) sigaddset(&set, sig);
   sigprocmask(SIG_BLOCK, &set, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  ::signal(SIGPIPE, SIG_IGN);
   // Orphaned grandchildren of services come to us, so we can reap them.
   if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) log_line("PR_SET_CHILD_SUBREAPER: %s", std::strerror(errno));
   // A pidfd, a log pipe and a log file per service, plus clients: use all we may.
@@ -103,18 +95,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "corrald: %s\n", loaded.error().message.c_str());
     return 1;
   }
-  DaemonSettings s = loaded->daemon;
+  DaemonSettings s;
   s.config_path = config;
   s.client_timeout_s = client_timeout;
-  s.socket_path = !socket.empty() ? socket
-                  : loaded->has_socket ? loaded->daemon.socket_path
-                                       : corral::protocol::default_socket_path();
-  s.log_dir = !log_dir.empty() ? log_dir
-              : loaded->has_log_dir ? loaded->daemon.log_dir
-                                    : default_dir("/var/log/corral", "XDG_STATE_HOME", "/.local/state", "log");
-  s.state_dir = !state_dir.empty() ? state_dir
-                : loaded->has_state_dir ? loaded->daemon.state_dir
-                                        : default_dir("/var/lib/corral", "XDG_STATE_HOME", "/.local/state", "state");
+  // The config module has already filled in the per-user defaults.
+  s.socket_path = !socket.empty() ? socket : loaded->daemon.socket;
+  s.log_dir = !log_dir.empty() ? log_dir : loaded->daemon.log_dir;
+  s.state_dir = !state_dir.empty() ? state_dir : loaded->daemon.state_dir;
   if (make_dirs(s.log_dir) != 0 || make_dirs(s.state_dir) != 0) return 1;
 
   Daemon d(s);

@@ -1,16 +1,31 @@
 #include "service_spec.hpp"
 
 namespace corral::daemon {
+namespace {
 
-bool ServiceSpec::same_as(const ServiceSpec& o) const {
-  const auto& p = policy;
-  const auto& q = o.policy;
-  return name == o.name && argv == o.argv && env == o.env && cwd == o.cwd && user == o.user &&
-         unix_group == o.unix_group && umask == o.umask && autostart == o.autostart &&
-         stop_signal == o.stop_signal && after == o.after && p.restart == q.restart &&
-         p.start_secs == q.start_secs && p.backoff_initial == q.backoff_initial && p.backoff_max == q.backoff_max &&
-         p.start_limit_burst == q.start_limit_burst && p.start_limit_interval == q.start_limit_interval &&
-         p.stop_timeout == q.stop_timeout;
+supervise::Duration ms(config::Duration d) { return std::chrono::duration_cast<supervise::Duration>(d); }
+
+supervise::Restart restart_of(config::Restart r) {
+  switch (r) {
+    case config::Restart::No: return supervise::Restart::No;
+    case config::Restart::OnFailure: return supervise::Restart::OnFailure;
+    case config::Restart::Always: return supervise::Restart::Always;
+  }
+  return supervise::Restart::OnFailure;
+}
+
+}  // namespace
+
+supervise::Policy ServiceSpec::policy() const {
+  supervise::Policy p;
+  p.restart = restart_of(cfg.restart);
+  p.start_secs = ms(cfg.start_secs);
+  p.backoff_initial = ms(cfg.backoff_initial);
+  p.backoff_max = ms(cfg.backoff_max);
+  p.start_limit_burst = static_cast<int>(cfg.start_limit_burst);
+  p.start_limit_interval = ms(cfg.start_limit_interval);
+  p.stop_timeout = ms(cfg.stop_timeout);
+  return p;
 }
 
 }  // namespace corral::daemon

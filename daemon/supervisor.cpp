@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "corral/config/to_launch_spec.hpp"
+#include "corral/config/units.hpp"
 #include "corral/launch/exit_status.hpp"
 #include "corral/launch/launch.hpp"
 #include "daemon_log.hpp"
@@ -40,6 +42,7 @@ Supervisor::Supervisor(EventLoop& loop, const DaemonSettings& settings) : loop_(
 }
 
 Supervisor::~Supervisor() {
+  if (dying_timer_) loop_.cancel_timer(dying_timer_);
   for (auto& [name, s] : services_) {
     if (s->timer) loop_.cancel_timer(s->timer);
     if (s->pidfd) loop_.remove(s->pidfd.get());
@@ -67,22 +70,23 @@ std::vector<Service*> Supervisor::match(const std::string& name) {
 }
 
 Status Supervisor::add(ServiceSpec spec) {
-  if (spec.name.empty()) return Error::logic("a service needs a name", EINVAL);
-  if (spec.name.find('/') != std::string::npos || spec.name[0] == '.')
-    return Error::logic("service name '" + spec.name + "' must not contain '/' or start with '.'", EINVAL);
-  if (services_.count(spec.name)) return Error::logic("service " + spec.name + " already exists", EEXIST);
-  if (spec.argv.empty()) return Error::logic("service " + spec.name + ": empty command", EINVAL);
+  if (spec.name().empty()) return Error::logic("a service needs a name", EINVAL);
+  if (spec.name().find('/') != std::string::npos || spec.name()[0] == '.')
+    return Error::logic("service name '" + spec.name() + "' must not contain '/' or start with '.'", EINVAL);
+  if (services_.count(spec.name())) return Error::logic("service " + spec.name() + " already exists", EEXIST);
+  if (spec.cfg.argv.empty()) return Error::logic("service " + spec.name() + ": empty command", EINVAL);
   auto s = std::make_unique<Service>();
-  s->machine.set_policy(spec.policy);
+  s->machine.set_policy(spec.policy());
   s->spec = std::move(spec);
-  s->log = std::make_unique<supervise::LogFile>(log_path(s->spec.name), settings_.log_max_bytes, settings_.log_keep);
-  std::string name = s->spec.name;
+  s->log = std::make_unique<supervise::LogFile>(log_path(s->spec.name()), s->spec.cfg.log_max_size,
+                                                static_cast<int>(s->spec.cfg.log_keep));
+  std::string name = s->spec.name();
   services_.emplace(name, std::move(s));
   return {};
 }
 
 void Supervisor::notify(const Service& s) {
-  if (on_change) on_change(s.spec.name);
+  if (on_change) on_change(s.spec.name());
 }
 
 void Supervisor::start(Service& s) { apply(s, s.machine.handle(Event::Start, supervise::Clock::now())); }
@@ -102,7 +106,7 @@ void Supervisor::restart(Service& s) {
 }
 
 Status Supervisor::signal(Service& s, int sig) {
-  if (s.pid <= 0) return Error::logic(s.spec.name + " has no running process", ESRCH);
+  if (s.pid <= 0) return Error::logic(s.spec.name() + " has no running process", ESRCH);
   if (::kill(s.pid, sig) != 0) return errno_error("kill " + std::to_string(s.pid));
   return {};
 }
@@ -124,13 +128,13 @@ void Supervisor::replace_spec(Service& s, ServiceSpec spec) {
   } else {
     s.spec = std::move(*s.next_spec);
     s.next_spec.reset();
-    s.machine.set_policy(s.spec.policy);
-    if (s.spec.autostart) start(s);
+    s.machine.set_policy(s.spec.policy());
+    if (s.spec.cfg.autostart) start(s);
   }
 }
 
 void Supervisor::forget(Service& s) {
-  std::string name = s.spec.name;
+  std::string name = s.spec.name();
   if (s.timer) loop_.cancel_timer(s.timer);
   if (s.pidfd) loop_.remove(s.pidfd.get());
   if (s.log_read) {
@@ -149,9 +153,45 @@ void Supervisor::stop_all() {
 }
 
 bool Supervisor::all_idle() const {
+  if (!dying_.empty()) return false;
   for (const auto& [name, s] : services_)
     if (s->pid > 0) return false;
   return true;
+}
+
+bool Supervisor::group_dying(const std::string& name) const {
+  for (const auto& [pgid, d] : dying_)
+    if (d.name == name) return true;
+  return false;
+}
+
+void Supervisor::check_dying() {
+  auto now = std::chrono::steady_clock::now();
+  std::vector<std::string> done;
+  for (auto it = dying_.begin(); it != dying_.end();) {
+    bool gone = ::kill(-it->first, 0) != 0 && errno == ESRCH;
+    if (!gone && now - it->second.since > std::chrono::seconds(10)) {
+      log_line("%s: process group %d still has members 10 s after SIGKILL; giving up on it",
+               it->second.name.c_str(), static_cast<int>(it->first));
+      gone = true;
+    }
+    if (gone) {
+      done.push_back(it->second.name);
+      it = dying_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  // Members reaped by a parent other than us send no SIGCHLD here: look again
+  // shortly, but only while some group is dying (never when idle).
+  if (!dying_.empty() && dying_timer_ == 0) {
+    dying_timer_ = loop_.add_timer(now + std::chrono::milliseconds(50), [this] {
+      dying_timer_ = 0;
+      check_dying();
+    });
+  }
+  for (const auto& name : done)
+    if (on_change) on_change(name);
 }
 
 void Supervisor::apply(Service& s, const supervise::Effects& fx) {
@@ -161,11 +201,11 @@ void Supervisor::apply(Service& s, const supervise::Effects& fx) {
   }
   if (fx.send_stop_signal && s.pid > 0) {
     // The whole process group: a service's own children go with it.
-    ::kill(-s.pid, s.spec.stop_signal);
+    ::kill(-s.pid, s.spec.cfg.stop_signal);
     ::kill(-s.pid, SIGCONT);  // a stopped process could not act on the signal
   }
   if (fx.send_kill && s.pid > 0) {
-    log_line("%s: did not stop within %lld ms, sending SIGKILL", s.spec.name.c_str(),
+    log_line("%s: did not stop within %lld ms, sending SIGKILL", s.spec.name().c_str(),
              static_cast<long long>(s.machine.policy().stop_timeout.count()));
     ::kill(-s.pid, SIGKILL);
   }
@@ -177,8 +217,9 @@ void Supervisor::apply(Service& s, const supervise::Effects& fx) {
       on_timer(*sp);
     });
   }
-  if (fx.state_changed) notify(s);
+  // Launch before telling anyone: a waiting `restart` reply should carry the new pid.
   if (fx.launch) launch(s);
+  if (fx.state_changed) notify(s);
 }
 
 void Supervisor::on_timer(Service& s) {
@@ -195,7 +236,7 @@ void Supervisor::on_timer(Service& s) {
 Status Supervisor::ensure_log_pipe(Service& s) {
   if (s.log_read) return {};
   int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return errno_error("pipe for " + s.spec.name);
+  if (::pipe2(fds, O_CLOEXEC) != 0) return errno_error("pipe for " + s.spec.name());
   s.log_read.reset(fds[0]);
   s.log_write.reset(fds[1]);
   ::fcntl(fds[0], F_SETFL, O_NONBLOCK);
@@ -210,12 +251,12 @@ void Supervisor::drain_log(Service& s) {
     if (n <= 0) return;
     std::string_view chunk(read_buf_.data(), static_cast<std::size_t>(n));
     if (Status st = s.log->write(chunk); !st) {
-      if (!s.log_error_reported) log_line("%s: log: %s", s.spec.name.c_str(), st.error().message.c_str());
+      if (!s.log_error_reported) log_line("%s: log: %s", s.spec.name().c_str(), st.error().message.c_str());
       s.log_error_reported = true;
     } else {
       s.log_error_reported = false;
     }
-    if (on_log) on_log(s.spec.name, chunk);
+    if (on_log) on_log(s.spec.name(), chunk);
   }
 }
 
@@ -223,20 +264,14 @@ void Supervisor::launch(Service& s) {
   if (s.next_spec) {  // a reload changed it: the new settings take effect now
     s.spec = std::move(*s.next_spec);
     s.next_spec.reset();
-    s.machine.set_policy(s.spec.policy);
+    s.machine.set_policy(s.spec.policy());
   }
   auto now = supervise::Clock::now();
   if (Status st = ensure_log_pipe(s); !st) {
     apply(s, s.machine.launch_failed(now, wall_ms_now(), st.error().message));
     return;
   }
-  launch::LaunchSpec ls;
-  ls.argv = s.spec.argv;
-  ls.env = s.spec.env;
-  ls.cwd = s.spec.cwd;
-  ls.user = s.spec.user;
-  ls.group = s.spec.unix_group;
-  ls.umask = s.spec.umask;
+  launch::LaunchSpec ls = config::to_launch_spec(s.spec.cfg);
   ls.stdin_target = launch::StdioTarget::null();
   ls.stdout_target = launch::StdioTarget::from_fd(s.log_write.get());
   ls.stderr_target = launch::StdioTarget::from_fd(s.log_write.get());
@@ -245,7 +280,7 @@ void Supervisor::launch(Service& s) {
   ls.parent_death_signal = SIGTERM;
   auto r = launch::launch(ls);
   if (!r) {
-    log_line("%s: %s", s.spec.name.c_str(), r.error().message.c_str());
+    log_line("%s: %s", s.spec.name().c_str(), r.error().message.c_str());
     apply(s, s.machine.launch_failed(now, wall_ms_now(), r.error().message));
     return;
   }
@@ -260,7 +295,7 @@ void Supervisor::launch(Service& s) {
       int ws = si.si_code == CLD_EXITED ? W_EXITCODE(si.si_status, 0) : si.si_status | (si.si_code == CLD_DUMPED ? 0x80 : 0);
       child_exited(*sp, ws);
     });
-    if (!st) log_line("%s: %s", s.spec.name.c_str(), st.error().message.c_str());
+    if (!st) log_line("%s: %s", s.spec.name().c_str(), st.error().message.c_str());
   }
   apply(s, s.machine.handle(Event::Launched, supervise::Clock::now()));
 }
@@ -277,7 +312,10 @@ void Supervisor::child_exited(Service& s, int ws) {
   if (s.log_read) drain_log(s);
   const bool stopping = s.machine.state() == State::Stopping;
   // A stop ends the whole group; members that outlived the leader go too.
-  if (stopping) ::kill(-pgid, SIGKILL);
+  if (stopping && ::kill(-pgid, SIGKILL) == 0) {
+    dying_[pgid] = Dying{s.spec.name(), std::chrono::steady_clock::now()};
+    check_dying();
+  }
   apply(s, s.machine.exited(supervise::Clock::now(), exit_info_from_status(ws)));
   if (s.remove_when_stopped && s.pid <= 0 && s.machine.state() != State::Starting) forget(s);
 }
@@ -288,15 +326,16 @@ void Supervisor::on_sigchld() {
   for (;;) {
     int ws = 0;
     pid_t pid = ::waitpid(-1, &ws, WNOHANG);
-    if (pid <= 0) return;
+    if (pid <= 0) break;
     auto it = by_pid_.find(pid);
     if (it != by_pid_.end()) child_exited(*it->second, ws);
   }
+  if (!dying_.empty()) check_dying();
 }
 
 protocol::ServiceStatus Supervisor::status_of(const Service& s) const {
   protocol::ServiceStatus st;
-  st.name = s.spec.name;
+  st.name = s.spec.name();
   st.state = std::string(supervise::state_name(s.machine.state()));
   st.pid = s.pid;
   st.restarts = s.machine.restarts();
@@ -310,25 +349,28 @@ protocol::ServiceStatus Supervisor::status_of(const Service& s) const {
 
 nlohmann::json Supervisor::describe(const Service& s) const {
   using nlohmann::json;
-  const auto& p = s.spec.policy;
-  json settings{{"command", s.spec.argv},
-                {"env", s.spec.env},
-                {"cwd", s.spec.cwd},
-                {"user", s.spec.user ? json(*s.spec.user) : json(nullptr)},
-                {"unix_group", s.spec.unix_group ? json(*s.spec.unix_group) : json(nullptr)},
-                {"umask", s.spec.umask ? json(*s.spec.umask) : json(nullptr)},
-                {"autostart", s.spec.autostart},
-                {"after", s.spec.after},
-                {"restart", supervise::restart_name(p.restart)},
-                {"start_secs", p.start_secs.count() / 1000.0},
-                {"backoff_initial_s", p.backoff_initial.count() / 1000.0},
-                {"backoff_max_s", p.backoff_max.count() / 1000.0},
-                {"start_limit_burst", p.start_limit_burst},
-                {"start_limit_interval_s", p.start_limit_interval.count() / 1000.0},
-                {"stop_signal", signal_text(s.spec.stop_signal)},
-                {"stop_timeout_s", p.stop_timeout.count() / 1000.0},
+  const auto& c = s.spec.cfg;
+  json settings{{"command", c.argv},
+                {"env", c.env},
+                {"cwd", c.cwd},
+                {"user", c.user ? json(*c.user) : json(nullptr)},
+                {"unix_group", c.unix_group ? json(*c.unix_group) : json(nullptr)},
+                {"umask", c.umask ? json(*c.umask) : json(nullptr)},
+                {"autostart", c.autostart},
+                {"after", c.after},
+                {"group", c.group},
+                {"restart", config::to_string(c.restart)},
+                {"start_secs", config::format_duration(c.start_secs)},
+                {"backoff_initial", config::format_duration(c.backoff_initial)},
+                {"backoff_max", config::format_duration(c.backoff_max)},
+                {"start_limit_burst", c.start_limit_burst},
+                {"start_limit_interval", config::format_duration(c.start_limit_interval)},
+                {"stop_signal", signal_text(c.stop_signal)},
+                {"stop_timeout", config::format_duration(c.stop_timeout)},
+                {"log_max_size", config::format_size(c.log_max_size)},
+                {"log_keep", c.log_keep},
                 {"transient", s.spec.transient},
-                {"log", log_path(s.spec.name)}};
+                {"log", log_path(s.spec.name())}};
   json history = json::array();
   for (const auto& rec : s.machine.history()) {
     history.push_back(json{{"time_ms", rec.info.wall_time_ms},

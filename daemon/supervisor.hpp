@@ -60,7 +60,8 @@ class Supervisor {
   void replace_spec(Service& s, ServiceSpec spec);  // restart with the new spec
 
   void stop_all();
-  bool all_idle() const;                  // no service has a process
+  bool all_idle() const;                  // no service has a process, no stopped group still dying
+  bool group_dying(const std::string& name) const;  // its stopped process group has members left
 
   void on_sigchld();                      // reap: services and orphans alike
   protocol::ServiceStatus status_of(const Service& s) const;
@@ -76,6 +77,16 @@ class Supervisor {
   Status ensure_log_pipe(Service& s);
   void forget(Service& s);
   void notify(const Service& s);
+  void check_dying();
+
+  // Process groups of stopped services whose leader is gone but members (already
+  // SIGKILLed) are not yet reaped: a stop is complete only when its group is empty.
+  struct Dying {
+    std::string name;
+    SteadyTime since;
+  };
+  std::map<pid_t, Dying> dying_;
+  TimerId dying_timer_ = 0;
 
   EventLoop& loop_;
   const DaemonSettings& settings_;

@@ -38,6 +38,25 @@ TEST_F(LogFileTest, RotatesAtTheSizeLimitAndKeepsK) {
   EXPECT_EQ(std::filesystem::file_size(path + ".1"), 80u);
 }
 
+TEST_F(LogFileTest, BigWritesAreSplitAtLinesAcrossRotations) {
+  std::string path = dir_ + "/svc.log";
+  LogFile log(path, 100, 3);
+  std::string chunk;
+  for (int i = 0; i < 10; ++i) chunk += "line " + std::to_string(i) + " ..................\n";
+  ASSERT_TRUE(log.write(chunk).ok());
+  for (const char* suffix : {"", ".1", ".2", ".3"}) {
+    auto text = *read_file(path + suffix);
+    EXPECT_LE(text.size(), 100u) << suffix;
+    EXPECT_EQ(text.back(), '\n') << suffix;
+  }
+  EXPECT_EQ(read_file(path + ".3")->substr(0, 6), "line 0");  // 26-byte lines: three per file
+  // A line longer than the limit is cut hard rather than overflowing the file.
+  LogFile big(dir_ + "/big.log", 10, 1);
+  ASSERT_TRUE(big.write(std::string(25, 'x')).ok());
+  EXPECT_EQ(std::filesystem::file_size(dir_ + "/big.log"), 5u);
+  EXPECT_EQ(std::filesystem::file_size(dir_ + "/big.log.1"), 10u);
+}
+
 TEST_F(LogFileTest, KeepZeroTruncates) {
   std::string path = dir_ + "/svc.log";
   LogFile log(path, 10, 0);

@@ -31,8 +31,10 @@ std::string dump_line(const json& j) {
   return s;
 }
 
-Result<json> parse_object(std::string_view line) {
-  if (line.size() > kMaxLine) return Error::logic("request longer than " + std::to_string(kMaxLine) + " bytes", E2BIG);
+// Requests are capped (the daemon must bound what a client makes it hold);
+// replies are not (a status of many services is longer than a request may be).
+Result<json> parse_object(std::string_view line, std::size_t cap = kMaxLine) {
+  if (line.size() > cap) return Error::logic("request longer than " + std::to_string(kMaxLine) + " bytes", E2BIG);
   json j = json::parse(line.begin(), line.end(), nullptr, false);
   if (j.is_discarded()) return Error::logic("malformed JSON", EBADMSG);
   if (!j.is_object()) return Error::logic("expected a JSON object", EBADMSG);
@@ -183,7 +185,7 @@ Result<Request> decode_request(std::string_view line) {
 }
 
 Result<Response> decode_response(std::string_view line) {
-  auto parsed = parse_object(line);
+  auto parsed = parse_object(line, std::string_view::npos);
   if (!parsed) return parsed.error();
   const json& j = *parsed;
   Response r;
@@ -195,7 +197,7 @@ Result<Response> decode_response(std::string_view line) {
 }
 
 Result<std::string> decode_log_chunk(std::string_view line) {
-  auto parsed = parse_object(line);
+  auto parsed = parse_object(line, std::string_view::npos);
   if (!parsed) return parsed.error();
   const json& j = *parsed;
   if (j.contains("ok") && j["ok"].is_boolean() && !j["ok"].get<bool>()) {

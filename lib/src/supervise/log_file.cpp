@@ -37,9 +37,29 @@ Status LogFile::write(std::string_view data) {
   if (!fd_) {
     if (Status st = open(); !st) return st;
   }
-  if (max_bytes_ > 0 && size_ > 0 && size_ + data.size() > max_bytes_) {
-    if (Status st = rotate(); !st) return st;
+  while (!data.empty()) {
+    std::string_view part = data;
+    bool rotate_after = false;
+    if (max_bytes_ > 0 && size_ + data.size() > max_bytes_) {
+      // Fill the file up to the limit, cut at the last whole line that fits; a
+      // single line longer than the limit is cut hard.
+      std::size_t room = size_ < max_bytes_ ? static_cast<std::size_t>(max_bytes_ - size_) : 0;
+      std::size_t nl = room == 0 ? std::string_view::npos : data.substr(0, room).rfind('\n');
+      if (nl != std::string_view::npos) part = data.substr(0, nl + 1);
+      else if (size_ == 0) part = data.substr(0, room);
+      else part = {};
+      rotate_after = true;
+    }
+    if (Status st = write_all(part); !st) return st;
+    data.remove_prefix(part.size());
+    if (rotate_after) {
+      if (Status st = rotate(); !st) return st;
+    }
   }
+  return {};
+}
+
+Status LogFile::write_all(std::string_view data) {
   while (!data.empty()) {
     ssize_t n = ::write(fd_.get(), data.data(), data.size());
     if (n < 0) {

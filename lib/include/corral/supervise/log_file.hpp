@@ -26,6 +26,7 @@ class LogFile {
  private:
   Status open();
   Status rotate();
+  Status write_all(std::string_view data);
 
   std::string path_;
   std::uint64_t max_bytes_;

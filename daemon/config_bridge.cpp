@@ -1,0 +1,20 @@
+#include "config_bridge.hpp"
+
+namespace corral::daemon {
+
+Result<LoadedConfig> load_daemon_config(const std::string& path) {
+  auto cfg = config::load_config(path);
+  if (!cfg) return cfg.error();
+  LoadedConfig out;
+  out.daemon = cfg->daemon;
+  for (const auto& name : config::start_order(*cfg)) {
+    auto it = cfg->services.find(name);
+    if (it == cfg->services.end()) continue;
+    ServiceSpec spec;
+    spec.cfg = it->second;
+    out.services.push_back(std::move(spec));
+  }
+  return out;
+}
+
+}  // namespace corral::daemon
