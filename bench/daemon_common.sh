@@ -47,7 +47,7 @@ bench_leftovers() {
   local p cmd
   for p in /proc/[0-9]*; do
     [ "${p#/proc/}" = "$$" ] && continue
-    cmd=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
+    cmd=$(tr '\0' ' ' 2>/dev/null <"$p/cmdline") || continue
     case "$cmd" in *"$BENCH_TOKEN"*) echo "${p#/proc/}" ;; esac
   done
 }
