@@ -7,9 +7,14 @@
 //     line, read the reply): the daemon's own share, without a process start.
 // bench/daemon_status.sh starts corrald with the services and runs this.
 //
-// Usage: bench_daemon_status --corralctl PATH --socket PATH --expect N [--runs R]
+// CPU time is reported too (the machine is shared: wall time includes waiting
+// for a CPU): the children's user+sys from wait4(), corrald's from schedstat.
+//
+// Usage: bench_daemon_status --corralctl PATH --socket PATH --expect N [--runs R] [--corrald-pid PID]
 // Exit: 0 the goal is met, 1 missed, 2 the measurement itself failed.
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -37,7 +42,7 @@ using corral::bench::mono_ns;
 
 // Runs argv with stdout into a pipe we drain (as a script reading the JSON
 // would); returns the wall time in microseconds and the output.
-double run_timed(const std::vector<std::string>& args, std::string* out) {
+double run_timed(const std::vector<std::string>& args, std::string* out, double* cpu_us = nullptr) {
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
@@ -61,8 +66,12 @@ double run_timed(const std::vector<std::string>& args, std::string* out) {
   }
   ::close(fds[0]);
   int ws = 0;
-  ::waitpid(pid, &ws, 0);
+  rusage ru{};
+  ::wait4(pid, &ws, 0, &ru);
   const std::int64_t t1 = mono_ns();
+  if (cpu_us)
+    *cpu_us = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 +
+              static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
   if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0) die(args[0] + " " + args[1] + " ... failed (wait status " + std::to_string(ws) + ")");
   return static_cast<double>(t1 - t0) / 1000.0;
 }
@@ -93,11 +102,31 @@ double raw_request(const std::string& socket_path, std::size_t* reply_bytes) {
   return static_cast<double>(t1 - t0) / 1000.0;
 }
 
+// Nanoseconds the process has run on a CPU, all threads (/proc/PID/task/*/schedstat).
+long long run_ns_of(pid_t pid) {
+  if (pid <= 0) return 0;
+  long long sum = 0;
+  const std::string dir = "/proc/" + std::to_string(pid) + "/task";
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (dirent* e = ::readdir(d)) {
+      if (e->d_name[0] == '.') continue;
+      if (FILE* f = std::fopen((dir + "/" + e->d_name + "/schedstat").c_str(), "r")) {
+        long long run = 0;
+        if (std::fscanf(f, "%lld", &run) == 1) sum += run;
+        std::fclose(f);
+      }
+    }
+    ::closedir(d);
+  }
+  return sum;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string corralctl, socket_path;
   int runs = 30, expect = -1;
+  pid_t corrald_pid = 0;  // optional: report corrald's CPU time per request
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&]() -> std::string {
@@ -108,6 +137,7 @@ int main(int argc, char** argv) {
     else if (a == "--socket") socket_path = value();
     else if (a == "--runs") runs = std::atoi(value().c_str());
     else if (a == "--expect") expect = std::atoi(value().c_str());
+    else if (a == "--corrald-pid") corrald_pid = std::atoi(value().c_str());
     else die("unknown option " + a);
   }
   if (corralctl.empty() || socket_path.empty() || runs < 1 || expect < 0)
@@ -129,13 +159,18 @@ int main(int argc, char** argv) {
         std::to_string(running) + " running)");
 
   corral::bench::print_loadavg("before");
-  std::vector<double> status_us, version_us, raw_us;
+  std::vector<double> status_us, version_us, raw_us, status_cpu, version_cpu;
   std::size_t reply_bytes = 0;
+  const long long daemon_run0 = run_ns_of(corrald_pid);
   for (int i = 0; i < runs; ++i) {
-    status_us.push_back(run_timed(status_cmd, nullptr));
-    version_us.push_back(run_timed(version_cmd, nullptr));
+    double cpu = 0;
+    status_us.push_back(run_timed(status_cmd, nullptr, &cpu));
+    status_cpu.push_back(cpu);
+    version_us.push_back(run_timed(version_cmd, nullptr, &cpu));
+    version_cpu.push_back(cpu);
     raw_us.push_back(raw_request(socket_path, &reply_bytes));
   }
+  const long long daemon_run1 = run_ns_of(corrald_pid);
   corral::bench::print_loadavg("after");
 
   using corral::bench::percentile;
@@ -151,6 +186,11 @@ int main(int argc, char** argv) {
   row("reference: bare status request on the socket", raw_us);
   const double sm = percentile(status_us, 50), vm = percentile(version_us, 50);
   std::printf("%-46s %8.2f\n", "ratio status / --version (medians)", vm > 0 ? sm / vm : 0);
+  std::printf("CPU time (user+sys), median: corralctl status --json %.2f ms, corralctl --version %.2f ms\n",
+              percentile(status_cpu, 50) / 1000, percentile(version_cpu, 50) / 1000);
+  if (corrald_pid > 0)
+    std::printf("corrald CPU time per status request (mean of %d): %.2f ms\n", 2 * runs,
+                static_cast<double>(daemon_run1 - daemon_run0) / 1e6 / (2 * runs));
   const bool ok = sm < 20000;
   std::printf("\n%-44s %-14s %s\n", "goal", "measured", "");
   char m[32];
