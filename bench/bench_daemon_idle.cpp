@@ -115,6 +115,12 @@ void end_holder() {
   }
 }
 
+// SIGTERM/SIGINT (the script's cleanup, Ctrl-C): end the reference, then exit.
+void on_signal(int sig) {
+  end_holder();
+  ::_exit(128 + sig);
+}
+
 // The reference supervisor: forks+execs n sleepers, reports its RSS before
 // doing so on the pipe, then blocks in waitpid() until killed.
 pid_t start_holder(int n, const std::string& sleep_path, long* holder_rss0_kb) {
@@ -169,6 +175,7 @@ int main(int argc, char** argv) {
   if (daemon <= 0 || rss0 < 0 || services <= 0 || window <= 0 || sleep_path.empty())
     die("usage: --daemon-pid PID --rss0-kb KB --services N --sleep PATH [--window SECONDS]");
   std::atexit(end_holder);
+  for (int sig : {SIGTERM, SIGINT, SIGHUP}) ::signal(sig, on_signal);
 
   long holder_rss0 = 0;
   g_holder = start_holder(services, sleep_path, &holder_rss0);

@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -138,6 +139,13 @@ void kill_reference() {
   }
 }
 
+// SIGTERM/SIGINT (the script's cleanup, Ctrl-C): end the references, then exit.
+// kill() and waitpid() are async-signal-safe.
+void on_signal(int sig) {
+  kill_reference();
+  ::_exit(128 + sig);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -161,6 +169,7 @@ int main(int argc, char** argv) {
   if (helper.empty() || ref_fifo.empty() || daemon_fifo.empty() || iterations < 1 || settle_ms < 0)
     die("usage: --helper PATH --ref-fifo PATH --daemon-fifo PATH [--iterations N>0] [--settle-ms MS]");
   std::atexit(kill_reference);
+  for (int sig : {SIGTERM, SIGINT, SIGHUP}) ::signal(sig, on_signal);
 
   int ref_fd = open_fifo(ref_fifo), daemon_fd = open_fifo(daemon_fifo);
   // The daemon started its instance before we opened the FIFO: it waited in open().
@@ -171,12 +180,16 @@ int main(int argc, char** argv) {
   }
 
   std::vector<double> ref_us[kVariants], daemon_us;
+  // kill() to the victim's death: the victim has to run to exit, so a process
+  // that waits long for a CPU is slow to die.
+  std::vector<double> ref_dead[kVariants], daemon_dead;
   std::vector<double> ref_wait[kVariants], daemon_wait;  // the child's CPU wait, us
   // One FIFO serves both references: only the process just started writes to it.
   auto run_reference = [&](int k) {
     const std::int64_t t0 = mono_ns();
     ::kill(g_ref_pid[k], SIGKILL);
     ::waitpid(g_ref_pid[k], nullptr, 0);
+    ref_dead[k].push_back(static_cast<double>(mono_ns() - t0) / 1000.0);
     g_ref_pid[k] = spawn(helper, ref_fifo, k);
     Record r = read_record(ref_fd, 30000, "reference");
     if (r.pid != g_ref_pid[k]) die("reference: record from an unexpected pid");
@@ -184,8 +197,16 @@ int main(int argc, char** argv) {
     ref_wait[k].push_back(static_cast<double>(r.run_delay_ns) / 1000.0);
   };
   auto run_daemon = [&] {
+    // Watch the victim's death through a pidfd (we are not its parent).
+    int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, daemon_pid, 0U));
     const std::int64_t t0 = mono_ns();
     ::kill(daemon_pid, SIGKILL);
+    if (pidfd >= 0) {
+      pollfd p{pidfd, POLLIN, 0};
+      ::poll(&p, 1, 30000);
+      daemon_dead.push_back(static_cast<double>(mono_ns() - t0) / 1000.0);
+      ::close(pidfd);
+    }
     Record r = read_record(daemon_fd, 30000, "daemon");
     if (r.pid == daemon_pid) die("daemon: the killed instance wrote again");
     daemon_pid = r.pid;
@@ -213,20 +234,25 @@ int main(int argc, char** argv) {
   const double dm = percentile(daemon_us, 50), d90 = percentile(daemon_us, 90);
   const double ratio = rm > 0 ? dm / rm : 0;
   std::printf("\ncrash-to-restart latency, %d iterations, SIGKILL after >= %d ms of uptime\n", iterations, settle_ms);
-  std::printf("%-34s %10s %10s %10s %16s\n", "", "median", "p90", "max", "child CPU wait");
-  auto row = [&](const char* what, const std::vector<double>& v, const std::vector<double>& w) {
-    std::printf("%-34s %7.1f us %7.1f us %7.1f us %10.1f us med\n", what, percentile(v, 50), percentile(v, 90),
-                percentile(v, 100), percentile(w, 50));
+  std::printf("%-34s %10s %10s %10s %12s %12s\n", "", "median", "p90", "max", "to death", "child wait");
+  auto row = [&](const char* what, const std::vector<double>& v, const std::vector<double>& dead,
+                 const std::vector<double>& w) {
+    std::printf("%-34s %7.1f us %7.1f us %7.1f us %9.1f us %9.1f us\n", what, percentile(v, 50), percentile(v, 90),
+                percentile(v, 100), percentile(dead, 50), percentile(w, 50));
   };
-  row("reference fork/exec/waitpid loop", ref_us[kPlain], ref_wait[kPlain]);
-  row("  info: the same + setsid()", ref_us[kSetsid], ref_wait[kSetsid]);
-  row("  info: corral::launch, no daemon", ref_us[kLauncher], ref_wait[kLauncher]);
-  row("corrald restart", daemon_us, daemon_wait);
+  row("reference fork/exec/waitpid loop", ref_us[kPlain], ref_dead[kPlain], ref_wait[kPlain]);
+  row("  info: the same + setsid()", ref_us[kSetsid], ref_dead[kSetsid], ref_wait[kSetsid]);
+  row("  info: corral::launch, no daemon", ref_us[kLauncher], ref_dead[kLauncher], ref_wait[kLauncher]);
+  row("corrald restart", daemon_us, daemon_dead, daemon_wait);
   std::printf("%-34s %10.2f %10.2f\n", "ratio corrald / reference", ratio, r90 > 0 ? d90 / r90 : 0);
+  const double sm = percentile(ref_us[kSetsid], 50), s90 = percentile(ref_us[kSetsid], 90);
+  std::printf("%-34s %10.2f %10.2f   (info)\n", "ratio corrald / setsid reference", sm > 0 ? dm / sm : 0,
+              s90 > 0 ? d90 / s90 : 0);
   if (corrald_pid > 0)
     std::printf("corrald's own CPU wait (run queue), mean per restart: %.1f us\n",
                 static_cast<double>(corrald_wait1 - corrald_wait0) / 1000.0 / iterations);
-  std::printf("(child CPU wait: time the new process waited for a CPU between fork and main, from its schedstat)\n");
+  std::printf("(to death: median from kill() until the victim was dead; child wait: median time the new process\n"
+              " waited for a CPU between fork and main, from its schedstat)\n");
   const bool ok_ratio = ratio <= 1.5, ok_abs = dm < 1000;
   std::printf("\n%-44s %-14s %s\n", "goal", "measured", "");
   std::printf("%-44s %-14s %s\n", "median ratio corrald/reference <= 1.5", (std::to_string(ratio).substr(0, 5) + "x").c_str(),

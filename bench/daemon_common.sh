@@ -21,6 +21,7 @@ bench_init() {
   # command line, so leftovers can be found without guessing by name.
   BENCH_TOKEN="$BENCH_TMP"
   CORRALD_PID=
+  DRIVER_PID=
   trap bench_cleanup EXIT
   trap 'exit 130' INT TERM HUP
 }
@@ -42,25 +43,43 @@ bench_stop_corrald() {
   return 0
 }
 
-# Pids of live processes whose command line contains the token.
+# Pids of live processes whose command line contains the token. One grep over
+# all of /proc (a fork per process is far too slow on a busy machine); the
+# token comes on stdin so that grep's own command line does not match.
 bench_leftovers() {
-  local p cmd
-  for p in /proc/[0-9]*; do
-    [ "${p#/proc/}" = "$$" ] && continue
-    cmd=$(tr '\0' ' ' 2>/dev/null <"$p/cmdline") || continue
-    case "$cmd" in *"$BENCH_TOKEN"*) echo "${p#/proc/}" ;; esac
+  local f pid
+  for f in $(printf '%s\n' "$BENCH_TOKEN" | grep -a -l -F -f - /proc/[0-9]*/cmdline 2>/dev/null); do
+    pid=${f#/proc/}
+    pid=${pid%/cmdline}
+    [ "$pid" = "$$" ] || echo "$pid"
   done
+}
+
+# bench_run_driver PROGRAM ARGS...: runs a driver in the background and waits
+# for it, so that a signal to the script runs the cleanup at once (bash defers
+# traps while a foreground child runs); returns the driver's exit status.
+bench_run_driver() {
+  "$@" &
+  DRIVER_PID=$!
+  wait "$DRIVER_PID"
+  local rc=$?
+  DRIVER_PID=
+  return $rc
 }
 
 bench_cleanup() {
   local rc=$? left i
   trap - EXIT
+  if [ -n "$DRIVER_PID" ]; then  # interrupted: the driver ends its own reference processes
+    kill -TERM "$DRIVER_PID" 2>/dev/null
+    wait "$DRIVER_PID" 2>/dev/null
+  fi
   bench_stop_corrald "$CORRALD_PID"
   # Services get SIGTERM from the daemon's stop; give slow ones a moment.
-  for ((i = 0; i < 100; i++)); do
+  for ((i = 0; i < 50; i++)); do
     left=$(bench_leftovers)
     [ -z "$left" ] && break
-    sleep 0.1
+    sleep 0.2
   done
   if [ -n "$left" ]; then
     echo "$BENCH_NAME: LEFTOVER processes after corrald stopped: $(echo $left)" >&2

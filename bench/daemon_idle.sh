@@ -41,7 +41,7 @@ t0=$(date +%s%N)
 bench_wait_running "$SERVICES"
 echo "all $SERVICES services running after $((($(date +%s%N) - t0) / 1000000)) ms (running = up for start_secs)"
 
-"$DRIVER" --daemon-pid "$CORRALD_PID" --rss0-kb "$RSS0" --services "$SERVICES" --window "$WINDOW" \
+bench_run_driver "$DRIVER" --daemon-pid "$CORRALD_PID" --rss0-kb "$RSS0" --services "$SERVICES" --window "$WINDOW" \
   --sleep "$BENCH_TMP/sleep"
 rc=$?
 n=$("$CORRALCTL" --socket "$SOCKET" status --json | grep -c '"state": "running"')

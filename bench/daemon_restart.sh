@@ -32,7 +32,7 @@ TOML
 bench_start_corrald "$BENCH_TMP/corral.toml"
 echo "corrald pid $CORRALD_PID, socket $SOCKET, open-files limit soft/hard $(bench_corrald_nofile)"
 
-"$DRIVER" --helper "$HELPER" --ref-fifo "$BENCH_TMP/ref.fifo" --daemon-fifo "$BENCH_TMP/daemon.fifo" \
+bench_run_driver "$DRIVER" --helper "$HELPER" --ref-fifo "$BENCH_TMP/ref.fifo" --daemon-fifo "$BENCH_TMP/daemon.fifo" \
   --iterations "$ITERATIONS" --settle-ms 250 --corrald-pid "$CORRALD_PID"
 rc=$?
 echo "service restarts counted by corrald: $("$CORRALCTL" --socket "$SOCKET" status --json | grep -o '"restarts": [0-9]*')"

@@ -24,4 +24,4 @@ bench_start_corrald "$BENCH_TMP/corral.toml"
 echo "corrald pid $CORRALD_PID, socket $SOCKET"
 bench_wait_running "$SERVICES"
 
-"$DRIVER" --corralctl "$CORRALCTL" --socket "$SOCKET" --expect "$SERVICES" --runs "$RUNS" --corrald-pid "$CORRALD_PID"
+bench_run_driver "$DRIVER" --corralctl "$CORRALCTL" --socket "$SOCKET" --expect "$SERVICES" --runs "$RUNS" --corrald-pid "$CORRALD_PID"
