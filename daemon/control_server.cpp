@@ -233,9 +233,16 @@ void ControlServer::process_lines(ClientId id) {
     auto it = clients_.find(id);
     if (it == clients_.end()) return;
     Client& c = *it->second;
-    if (c.waiting || c.following || c.closing) return;
+    if (c.waiting || c.following || c.closing) {
+      c.processing = false;
+      return;
+    }
     std::size_t nl = c.in.find('\n');
-    if (nl == std::string::npos) return;
+    if (nl == std::string::npos) {
+      c.processing = false;
+      return;
+    }
+    c.processing = true;
     std::string line = c.in.substr(0, nl);
     c.in.erase(0, nl + 1);
     if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -247,7 +254,7 @@ void ControlServer::process_lines(ClientId id) {
     }
     c.waiting = true;
     Peer peer = c.peer;
-    handler_(id, peer, *req);
+    handler_(id, peer, *req);  // may reply, defer, or drop the client
   }
 }
 
@@ -256,11 +263,12 @@ void ControlServer::reply(ClientId id, const protocol::Response& r) {
   if (it == clients_.end()) return;
   Client& c = *it->second;
   c.out += protocol::encode(r);
-  bool resume = c.waiting;
+  bool resume = c.waiting && !c.processing;
   c.waiting = false;
   flush(id);
-  // A deferred reply lets the client's next buffered request run. From inside
-  // process_lines this returns at once (the loop there picks it up).
+  // A deferred reply lets the client's next buffered request run (from the
+  // loop, not from inside whatever produced the reply). Inside process_lines
+  // the loop there picks it up.
   if (resume && alive(id)) loop_.add_timer(std::chrono::steady_clock::now(), [this, id] { process_lines(id); });
 }
 

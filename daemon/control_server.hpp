@@ -62,6 +62,7 @@ class ControlServer {
     bool waiting = false;     // a deferred reply is pending
     bool following = false;
     bool closing = false;
+    bool processing = false;  // inside process_lines: a reply needs no wake-up
     SteadyTime last_active;
     TimerId idle_timer = 0;
     std::uint32_t interest = EPOLLIN;

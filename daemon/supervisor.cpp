@@ -125,11 +125,14 @@ void Supervisor::replace_spec(Service& s, ServiceSpec spec) {
   s.next_spec = std::make_unique<ServiceSpec>(std::move(spec));
   if (s.pid > 0 || s.machine.state() == State::Backoff) {
     restart(s);
+  } else if (s.next_spec->cfg.autostart) {
+    start(s);  // the launch picks up next_spec
   } else {
     s.spec = std::move(*s.next_spec);
     s.next_spec.reset();
     s.machine.set_policy(s.spec.policy());
-    if (s.spec.cfg.autostart) start(s);
+    s.log = std::make_unique<supervise::LogFile>(log_path(s.spec.name()), s.spec.cfg.log_max_size,
+                                                 static_cast<int>(s.spec.cfg.log_keep));
   }
 }
 
@@ -265,6 +268,8 @@ void Supervisor::launch(Service& s) {
     s.spec = std::move(*s.next_spec);
     s.next_spec.reset();
     s.machine.set_policy(s.spec.policy());
+    s.log = std::make_unique<supervise::LogFile>(log_path(s.spec.name()), s.spec.cfg.log_max_size,
+                                                 static_cast<int>(s.spec.cfg.log_keep));
   }
   auto now = supervise::Clock::now();
   if (Status st = ensure_log_pipe(s); !st) {

@@ -49,6 +49,13 @@ autostart = false
   EXPECT_TRUE(process_exists(idle_pid));
 
   pid_t pid = status_of("sleeper").pid;
+  auto show = call(Command::Show, {"sleeper"});
+  ASSERT_TRUE(show.ok) << show.error;
+  EXPECT_EQ(show.data["settings"]["command"], nlohmann::json::array({"sleep", "1000"}));
+  EXPECT_EQ(show.data["settings"]["restart"], "on-failure");
+  EXPECT_EQ(show.data["pcb"]["identification"]["pid"], pid);
+  EXPECT_EQ(show.data["pcb"]["identification"]["ppid"], daemon_pid_);
+
   r = call(Command::Stop, {"sleeper"});  // replies once the process is gone
   ASSERT_TRUE(r.ok) << r.error;
   EXPECT_EQ(r.data[0]["state"], "stopped");
