@@ -40,9 +40,11 @@ using corral::bench::mono_ns;
   std::exit(2);
 }
 
-// Runs argv with stdout into a pipe we drain (as a script reading the JSON
-// would); returns the wall time in microseconds and the output.
-double run_timed(const std::vector<std::string>& args, std::string* out, double* cpu_us = nullptr) {
+// Runs argv with stdout into a pipe we drain; returns the wall time in
+// microseconds, the output, the child's CPU time and its wait for a CPU (run
+// queue, /proc/PID/schedstat read while it is a zombie).
+double run_timed(const std::vector<std::string>& args, std::string* out, double* cpu_us = nullptr,
+                 double* wait_us = nullptr) {
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
@@ -57,6 +59,8 @@ double run_timed(const std::vector<std::string>& args, std::string* out, double*
     ::_exit(127);
   }
   ::close(fds[1]);
+  // A large pipe, so that corralctl's output never waits for this reader.
+  ::fcntl(fds[0], F_SETPIPE_SZ, 1 << 20);
   char buf[65536];
   for (;;) {
     ssize_t n = ::read(fds[0], buf, sizeof buf);
@@ -65,6 +69,16 @@ double run_timed(const std::vector<std::string>& args, std::string* out, double*
     if (out) out->append(buf, static_cast<std::size_t>(n));
   }
   ::close(fds[0]);
+  siginfo_t si{};
+  ::waitid(P_PID, static_cast<id_t>(pid), &si, WEXITED | WNOWAIT);
+  if (wait_us) {
+    *wait_us = 0;
+    if (FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/schedstat").c_str(), "r")) {
+      long long run = 0, wait = 0;
+      if (std::fscanf(f, "%lld %lld", &run, &wait) == 2) *wait_us = static_cast<double>(wait) / 1000.0;
+      std::fclose(f);
+    }
+  }
   int ws = 0;
   rusage ru{};
   ::wait4(pid, &ws, 0, &ru);
@@ -159,13 +173,14 @@ int main(int argc, char** argv) {
         std::to_string(running) + " running)");
 
   corral::bench::print_loadavg("before");
-  std::vector<double> status_us, version_us, raw_us, status_cpu, version_cpu;
+  std::vector<double> status_us, version_us, raw_us, status_cpu, version_cpu, status_wait;
   std::size_t reply_bytes = 0;
   const long long daemon_run0 = run_ns_of(corrald_pid);
   for (int i = 0; i < runs; ++i) {
-    double cpu = 0;
-    status_us.push_back(run_timed(status_cmd, nullptr, &cpu));
+    double cpu = 0, wait = 0;
+    status_us.push_back(run_timed(status_cmd, nullptr, &cpu, &wait));
     status_cpu.push_back(cpu);
+    status_wait.push_back(wait);
     version_us.push_back(run_timed(version_cmd, nullptr, &cpu));
     version_cpu.push_back(cpu);
     raw_us.push_back(raw_request(socket_path, &reply_bytes));
@@ -188,6 +203,8 @@ int main(int argc, char** argv) {
   std::printf("%-46s %8.2f\n", "ratio status / --version (medians)", vm > 0 ? sm / vm : 0);
   std::printf("CPU time (user+sys), median: corralctl status --json %.2f ms, corralctl --version %.2f ms\n",
               percentile(status_cpu, 50) / 1000, percentile(version_cpu, 50) / 1000);
+  std::printf("corralctl status --json waiting for a CPU (run queue), median: %.2f ms\n",
+              percentile(status_wait, 50) / 1000);
   if (corrald_pid > 0)
     std::printf("corrald CPU time per status request (mean of %d): %.2f ms\n", 2 * runs,
                 static_cast<double>(daemon_run1 - daemon_run0) / 1e6 / (2 * runs));
