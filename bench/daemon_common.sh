@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the bench/daemon_*.sh benchmarks (sourced, not run): build-dir
 # checks, a private temp dir and corrald instance per run, and a cleanup trap
 # that stops corrald by pid, checks that none of its processes outlived it and
@@ -48,6 +49,7 @@ bench_stop_corrald() {
 # token comes on stdin so that grep's own command line does not match.
 bench_leftovers() {
   local f pid
+  # shellcheck disable=SC2062  # the glob names files, it is not a pattern
   for f in $(printf '%s\n' "$BENCH_TOKEN" | grep -a -l -F -f - /proc/[0-9]*/cmdline 2>/dev/null); do
     pid=${f#/proc/}
     pid=${pid%/cmdline}
@@ -82,7 +84,7 @@ bench_cleanup() {
     sleep 0.2
   done
   if [ -n "$left" ]; then
-    echo "$BENCH_NAME: LEFTOVER processes after corrald stopped: $(echo $left)" >&2
+    echo "$BENCH_NAME: LEFTOVER processes after corrald stopped: ${left//$'\n'/ }" >&2
     # Ours for sure (they carry this run's temp dir): end them by pid.
     for i in $left; do kill -KILL "$i" 2>/dev/null; done
     [ "$rc" = 0 ] && rc=2

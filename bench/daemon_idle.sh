@@ -11,6 +11,7 @@
 # prints the limit corrald ends up with (it raises its soft limit to the hard one).
 set -u
 BENCH_NAME=daemon_idle
+# shellcheck source=bench/daemon_common.sh disable=SC2034  # BENCH_NAME is used there
 . "$(dirname "$0")/daemon_common.sh"
 bench_init "${1:-./build}"
 SERVICES=${2:-1000}

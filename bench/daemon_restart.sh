@@ -13,6 +13,7 @@
 # start_limit_burst = 1000000 (the start limit would otherwise mark it fatal).
 set -u
 BENCH_NAME=daemon_restart
+# shellcheck source=bench/daemon_common.sh disable=SC2034  # BENCH_NAME is used there
 . "$(dirname "$0")/daemon_common.sh"
 bench_init "${1:-./build}"
 ITERATIONS=${2:-200}

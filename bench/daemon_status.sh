@@ -7,6 +7,7 @@
 # Usage: bench/daemon_status.sh [BUILD_DIR (default ./build)] [SERVICES (default 1000)] [RUNS (default 30)]
 set -u
 BENCH_NAME=daemon_status
+# shellcheck source=bench/daemon_common.sh disable=SC2034  # BENCH_NAME is used there
 . "$(dirname "$0")/daemon_common.sh"
 bench_init "${1:-./build}"
 SERVICES=${2:-1000}
