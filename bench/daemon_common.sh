@@ -97,7 +97,8 @@ bench_cleanup() {
 
 # bench_start_corrald CONFIG: starts corrald on a private socket in the temp dir
 # with a soft RLIMIT_NOFILE of 1024 (the usual default), to see whether corrald
-# raises it by itself; the hard limit is raised to at least 65536 if it is lower.
+# raises it by itself; the hard limit is raised to 65536 if it is lower and we
+# may (CAP_SYS_RESOURCE), else left as it is.
 # Sets CORRALD_PID and SOCKET, waits until the socket answers.
 bench_start_corrald() {
   local config=$1 i
