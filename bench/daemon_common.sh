@@ -23,6 +23,7 @@ bench_init() {
   BENCH_TOKEN="$BENCH_TMP"
   CORRALD_PID=
   DRIVER_PID=
+  BENCH_CGROUP=
   trap bench_cleanup EXIT
   trap 'exit 130' INT TERM HUP
 }
@@ -91,8 +92,24 @@ bench_cleanup() {
   else
     echo "cleanup: corrald stopped, no process of this run left"
   fi
+  if [ -n "$BENCH_CGROUP" ]; then
+    echo $$ >"$(dirname "$BENCH_CGROUP")/cgroup.procs"
+    rmdir "$BENCH_CGROUP" || echo "$BENCH_NAME: could not remove cgroup $BENCH_CGROUP" >&2
+  fi
   rm -rf "$BENCH_TMP"
   exit "$rc"
+}
+
+# bench_enter_cpu_cgroup: moves this script, and so corrald and the driver it
+# starts later, into a private cgroup of the v1 cpu hierarchy, as a service
+# manager would. The kernel's autogroups (a scheduling group per session, when
+# kernel.sched_autogroup_enabled=1) only apply to tasks in the root cpu cgroup.
+bench_enter_cpu_cgroup() {
+  local root=/sys/fs/cgroup/cpu
+  [ -w "$root/cgroup.procs" ] || bench_die "no writable v1 cpu hierarchy at $root"
+  BENCH_CGROUP=$root/corral-$BENCH_NAME-$$
+  mkdir "$BENCH_CGROUP" || { BENCH_CGROUP=; bench_die "cannot create a cpu cgroup under $root"; }
+  echo $$ >"$BENCH_CGROUP/cgroup.procs" || bench_die "cannot join $BENCH_CGROUP"
 }
 
 # bench_start_corrald CONFIG: starts corrald on a private socket in the temp dir

@@ -3,6 +3,9 @@
 # (issue 3). Goal: corrald's median at most 1.5x the reference and under 1 ms.
 #
 # Usage: bench/daemon_restart.sh [BUILD_DIR (default ./build)] [ITERATIONS (default 200)]
+#        CORRAL_BENCH_CGROUP=1 bench/daemon_restart.sh ...   runs corrald and the
+#        driver in a private v1 cpu cgroup (as under a service manager), where
+#        the kernel's per-session autogroups do not apply.
 #
 # One service runs corral-test-stamp, which writes its CLOCK_MONOTONIC start time
 # to a FIFO; bench_daemon_restart SIGKILLs it after it has been up for 250 ms and
@@ -21,6 +24,13 @@ HELPER=$BUILD/test-helpers/corral-test-stamp
 DRIVER=$BUILD/bench/bench_daemon_restart
 for f in "$HELPER" "$DRIVER"; do [ -x "$f" ] || bench_die "$f is missing: build first"; done
 
+if [ "${CORRAL_BENCH_CGROUP:-0}" = 1 ]; then
+  bench_enter_cpu_cgroup
+  echo "running in cpu cgroup $BENCH_CGROUP"
+else
+  echo "running in cpu cgroup $(awk -F: '$2 ~ /(^|,)cpu(,|$)/ { print $3 }' /proc/self/cgroup)" \
+    "(kernel.sched_autogroup_enabled=$(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null))"
+fi
 mkfifo "$BENCH_TMP/ref.fifo" "$BENCH_TMP/daemon.fifo" || bench_die "mkfifo failed"
 cat >"$BENCH_TMP/corral.toml" <<TOML
 [service.stamp]
