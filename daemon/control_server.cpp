@@ -123,7 +123,15 @@ void ControlServer::accept_clients() {
   for (int i = 0; i < 64; ++i) {
     int fd = ::accept4(listen_fd_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
-      if (errno == EMFILE || errno == ENFILE) log_line("accept: %s", std::strerror(errno));
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+        // Out of descriptors: the pending connection would wake us again at
+        // once. Stop listening for a moment instead of spinning.
+        log_line("accept: %s; pausing new connections for 200 ms", std::strerror(errno));
+        loop_.remove(listen_fd_.get());
+        loop_.add_timer(std::chrono::steady_clock::now() + std::chrono::milliseconds(200), [this] {
+          if (listen_fd_) (void)loop_.add(listen_fd_.get(), EPOLLIN, [this](std::uint32_t) { accept_clients(); });
+        });
+      }
       return;
     }
     if (static_cast<int>(clients_.size()) >= max_clients_) {

@@ -93,6 +93,7 @@ void Daemon::on_signal() {
     switch (si.ssi_signo) {
       case SIGCHLD: chld = true; break;
       case SIGHUP: {
+        if (shutting_down_) break;
         log_line("SIGHUP: reloading %s", settings_.config_path.c_str());
         auto r = reload();
         if (!r) log_line("reload refused, keeping the running state:\n%s", r.error().message.c_str());
@@ -294,7 +295,8 @@ Result<json> Daemon::reload() {
     if (it == wanted.end()) {
       gone.push_back(s.get());
     } else if (s->remove_when_stopped) {
-      continue;  // still being removed from an earlier reload; added below once gone
+      s->remove_when_stopped = false;  // removed by an earlier reload, back now: keep it
+      changed.push_back(name);
     } else if (!s->spec.same_as(*it->second)) {
       changed.push_back(name);
     } else {

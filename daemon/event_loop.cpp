@@ -5,6 +5,9 @@
 #include <array>
 #include <cerrno>
 #include <ctime>
+#include <exception>
+
+#include "daemon_log.hpp"
 
 namespace corral::daemon {
 
@@ -100,7 +103,11 @@ void EventLoop::fire_timers() {
     if (it == timers_.end()) continue;
     TimerHandler h = std::move(it->second.second);
     timers_.erase(it);
-    h();  // may add or cancel timers
+    try {
+      h();  // may add or cancel timers
+    } catch (const std::exception& e) {
+      log_line("internal error in a timer: %s", e.what());
+    }
   }
   rearm_timerfd();
 }
@@ -119,7 +126,12 @@ Status EventLoop::run() {
       auto it = watches_.find(fd);
       if (it == watches_.end() || it->second.generation != gen) continue;
       FdHandler h = it->second.handler;  // a copy: the handler may remove itself
-      h(events[i].events);
+      try {
+        h(events[i].events);
+      } catch (const std::exception& e) {
+        // The edge of the daemon: one bad event must not take every service down.
+        log_line("internal error handling fd %d: %s", fd, e.what());
+      }
     }
   }
   return {};

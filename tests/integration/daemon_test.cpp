@@ -458,6 +458,50 @@ TEST_F(DaemonFixture, BadConfigAtStartIsReportedWithItsPlace) {
   EXPECT_NE(read_text(dir_ + "/err").find("corral.toml:2:"), std::string::npos) << read_text(dir_ + "/err");
 }
 
+// Runs corralctl with the test's socket; returns its exit code, output in out.
+int corralctl(const std::string& socket, const std::string& args, std::string& out) {
+  std::string cmd = std::string(CORRAL_BIN_DIR "/tools/corralctl --socket ") + socket + " " + args + " 2>&1";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (p == nullptr) return -1;
+  char buf[4096];
+  out.clear();
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int status = ::pclose(p);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST_F(DaemonFixture, CorralctlDrivesTheDaemon) {
+  start_daemon(std::string(kSleeper) + R"(
+[service.pool]
+command = ["sleep", "1000"]
+instances = 2
+)");
+  ASSERT_TRUE(wait_state("sleeper", "running"));
+  std::string out;
+  ASSERT_EQ(corralctl(socket_, "status --json", out), 0) << out;
+  auto j = nlohmann::json::parse(out, nullptr, false);
+  ASSERT_TRUE(j.is_array()) << out;
+  ASSERT_EQ(j.size(), 3u);
+  EXPECT_EQ(j[0]["name"], "pool@0");
+  for (const char* key : {"name", "state", "pid", "restarts", "uptime_s", "last_exit", "error"})
+    EXPECT_TRUE(j[0].contains(key)) << key;
+
+  ASSERT_EQ(corralctl(socket_, "stop pool", out), 0) << out;  // both instances
+  EXPECT_NE(out.find("pool@0"), std::string::npos);
+  EXPECT_NE(out.find("pool@1"), std::string::npos);
+  EXPECT_EQ(status_of("pool@1").state, "stopped");
+  EXPECT_EQ(corralctl(socket_, "stop nosuch", out), 1);
+  EXPECT_EQ(out, "corralctl: no such service: nosuch\n");
+  EXPECT_EQ(corralctl(socket_, "restart sleeper", out), 0) << out;
+  EXPECT_EQ(corralctl(socket_, "signal sleeper NOTASIGNAL", out), 1);
+  EXPECT_NE(out.find("unknown signal"), std::string::npos) << out;
+  ASSERT_TRUE(wait_until([&] { return read_text(log_dir_ + "/sleeper.log").empty(); }));
+  EXPECT_EQ(corralctl(socket_, "logs sleeper -n 5", out), 0) << out;
+  EXPECT_EQ(corralctl(socket_, "shutdown", out), 0) << out;
+  ASSERT_TRUE(wait_until([&] { return daemon_exited(); }));
+}
+
 TEST_F(DaemonFixture, CorralctlSaysWhenTheDaemonCannotBeReached) {
   std::string cmd = std::string(CORRAL_BIN_DIR "/tools/corralctl --socket ") + dir_ + "/none.sock status 2>&1";
   FILE* p = ::popen(cmd.c_str(), "r");

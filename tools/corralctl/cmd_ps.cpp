@@ -51,8 +51,9 @@ std::string command_of(const Pcb& p) {
 }
 
 // EVENT: the kernel function it sleeps in, and the syscall it is blocked in when known.
+// The wchan is cut to 20 characters (as `ps -o wchan:20`) so the syscall stays visible.
 std::string event_of(const Pcb& p) {
-  std::string e = p.control.wchan;
+  std::string e = p.control.wchan.substr(0, 20);
   if (p.control.blocked_syscall) {
     std::string_view name = syscall_name(*p.control.blocked_syscall);
     if (!e.empty()) e += ' ';
@@ -186,9 +187,7 @@ void print_table(const std::vector<Row>& rows, bool threads) {
     cells.push_back(std::to_string(p.cpu.last_cpu));
     cells.push_back(std::to_string(p.control.rss_kib));
     cells.push_back(std::to_string(p.control.threads));
-    std::string event = event_of(p);
-    if (event.size() > 28) event.resize(28);
-    cells.push_back(std::move(event));
+    cells.push_back(event_of(p));
     cells.push_back(threads && p.id.pid != r.process->id.pid ? "{" + p.id.comm + "} " + command_of(*r.process)
                                                              : command_of(*r.process));
     table.add_row(std::move(cells));

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <set>
@@ -17,6 +18,7 @@ namespace {
 
 using detail::ErrorSink;
 using detail::ServiceTemplate;
+using detail::place_text;
 
 // Where a service or group was first defined, to name both places on a duplicate.
 struct Definition {
@@ -24,18 +26,13 @@ struct Definition {
   toml::source_region where;
 };
 
-std::string where_text(const toml::source_region& r) {
-  return (r.path ? *r.path : std::string("?")) + ":" + std::to_string(r.begin.line) + ":" +
-         std::to_string(r.begin.column);
-}
-
 // The conf.d/*.toml files next to `main`, sorted by name; hidden files skipped.
 std::vector<std::string> conf_d_files(const std::string& main, ErrorSink& sink) {
   std::filesystem::path dir = std::filesystem::path(main).parent_path() / "conf.d";
   std::vector<std::string> names;
   DIR* d = opendir(dir.c_str());
   if (!d) {
-    if (errno != ENOENT) sink.in_file(dir.string(), "cannot read folder: " + errno_error("opendir").message);
+    if (errno != ENOENT) sink.in_file(dir.string(), std::string("cannot read folder: ") + std::strerror(errno));
     return names;
   }
   while (struct dirent* e = readdir(d)) {
@@ -55,7 +52,7 @@ std::unique_ptr<toml::table> parse_file(const std::string& path, ErrorSink& sink
   Result<std::string> text = read_file(path);
   if (!text.ok()) {
     if (read_errno) *read_errno = text.error().code;
-    sink.in_file(path, "cannot read: " + text.error().message);
+    sink.in_file(path, std::string("cannot read: ") + std::strerror(text.error().code));
     return nullptr;
   }
   try {
@@ -100,7 +97,7 @@ void collect_named_tables(ErrorSink& sink, const toml::table& root, std::string_
     auto [it, fresh] = defs.emplace(name, Definition{def, where});
     if (!fresh)
       sink.at(where, std::string(kind) + " \"" + name + "\" is defined twice: here and at " +
-                         where_text(it->second.where));
+                         place_text(it->second.where));
   }
 }
 

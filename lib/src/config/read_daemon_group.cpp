@@ -17,15 +17,6 @@ bool valid_unit_name(std::string_view name) {
   return true;
 }
 
-namespace {
-
-std::string where_text(const toml::source_region& r) {
-  std::string s = r.path ? *r.path : std::string("?");
-  return s + ":" + std::to_string(r.begin.line) + ":" + std::to_string(r.begin.column);
-}
-
-}  // namespace
-
 void read_daemon(ErrorSink& sink, const toml::table& table, DaemonConfig& out,
                  std::map<std::string, toml::source_region>& seen_keys) {
   TableReader r(sink, table, "daemon",
@@ -34,7 +25,8 @@ void read_daemon(ErrorSink& sink, const toml::table& table, DaemonConfig& out,
   for (auto&& [key, value] : table) {
     std::string k(key.str());
     auto [it, fresh] = seen_keys.emplace(k, value.source());
-    if (!fresh) r.error(value, k, "already set at " + where_text(it->second) + " (a [daemon] key may be set only once)");
+    if (!fresh)
+      r.error(value, k, "already set at " + place_text(it->second) + " (a [daemon] key may be set only once)");
   }
   for (const char* key : {"socket", "log_dir", "state_dir"}) {
     auto v = r.string(key);
@@ -57,7 +49,12 @@ void read_daemon(ErrorSink& sink, const toml::table& table, DaemonConfig& out,
                                    {{"cgroup", FairShare::Cgroup}, {"nice", FairShare::Nice}, {"off", FairShare::Off}}))
     out.fair_share = *v;
   if (auto v = r.duration("fair_share_interval", true)) out.fair_share_interval = *v;
-  if (auto v = r.duration("deadlock_check", true)) out.deadlock_check = *v;
+  // "off" (or false) spells out the default: no periodic check.
+  const toml::node* dc = r.node("deadlock_check");
+  bool off = dc && ((dc->is_string() && dc->as_string()->get() == "off") ||
+                    (dc->is_boolean() && !dc->as_boolean()->get()));
+  if (off) out.deadlock_check.reset();
+  else if (auto v = r.duration("deadlock_check", true)) out.deadlock_check = *v;
   if (auto v = r.choice<DeadlockAction>(
           "deadlock_action", {{"log", DeadlockAction::Log}, {"restart-victim", DeadlockAction::RestartVictim}}))
     out.deadlock_action = *v;
@@ -81,7 +78,8 @@ GroupConfig read_group(ErrorSink& sink, const std::string& name, const toml::tab
                    std::count(text.begin(), text.end(), '.') <= 1 && text.front() != '.';
       double pct = shape ? std::strtod(text.c_str(), nullptr) : 0;
       if (!shape || !(pct > 0) || pct > 1e6)
-        r.error(*n, "cpu_max", "expected a percentage of one CPU like \"150%\" (1.5 CPUs), or \"max\", got \"" + text + "\"");
+        r.error(*n, "cpu_max",
+                "expected a percentage of one CPU like \"150%\" (1.5 CPUs), or \"max\", got \"" + text + "\"");
       else
         g.cpu_max = pct / 100.0;
     }

@@ -6,6 +6,15 @@
 namespace corral::config::detail {
 namespace {
 
+// A NUL inside a TOML string ("\u0000") would silently cut an argument or a
+// variable short at exec; refuse it.
+bool has_nul(const toml::node& n, const TableReader& r, std::string_view key) {
+  auto s = n.as_string();
+  if (!s || s->get().find('\0') == std::string::npos) return false;
+  r.error(n, key, "must not contain a NUL character");
+  return true;
+}
+
 void read_command(const TableReader& r, const toml::table& table, ServiceConfig& s) {
   const toml::node* n = r.node("command");
   if (!n) {
@@ -13,6 +22,7 @@ void read_command(const TableReader& r, const toml::table& table, ServiceConfig&
     return;
   }
   if (auto str = n->as_string()) {
+    if (has_nul(*n, r, "command")) return;
     auto words = split_command(str->get());
     if (!words.ok()) r.error(*n, "command", words.error().message);
     else s.argv = std::move(*words);
@@ -33,6 +43,7 @@ void read_command(const TableReader& r, const toml::table& table, ServiceConfig&
     const toml::node& e = *arr->get(i);
     std::string key = "command[" + std::to_string(i) + "]";
     if (auto es = e.as_string()) {
+      if (has_nul(e, r, key)) good = false;
       argv.push_back(es->get());
     } else {
       r.type_error(e, key, "a string");
@@ -56,8 +67,11 @@ void read_env(const TableReader& r, ServiceConfig& s) {
       r.error(value, name, "an environment variable name must be non-empty and contain no '='");
       continue;
     }
-    if (auto v = value.as_string()) s.env[k] = v->get();
-    else r.type_error(value, name, "a string");
+    if (auto v = value.as_string()) {
+      if (!has_nul(value, r, name)) s.env[k] = v->get();
+    } else {
+      r.type_error(value, name, "a string");
+    }
   }
 }
 
@@ -138,7 +152,8 @@ void read_sched(ErrorSink& sink, const TableReader& parent, ServiceConfig& s) {
   }
   if (const toml::node* n = r.node("nice")) {
     if (rt || dl) {
-      r.error(*n, "nice", "nice applies only to policies \"other\", \"batch\" and \"idle\" (policy is \"" + pol + "\")");
+      r.error(*n, "nice",
+              "nice applies only to policies \"other\", \"batch\" and \"idle\" (policy is \"" + pol + "\")");
       good = false;
     } else if (auto v = r.integer("nice", -20, 19)) {
       c.nice = static_cast<int>(*v);
@@ -193,9 +208,9 @@ void read_affinity(ErrorSink& sink, const TableReader& parent, ServiceConfig& s)
   TableReader r(sink, *t, parent.path() + ".affinity", {"cpus", "threads"});
   AffinityConfig a;
   if (auto v = r.cpu_list("cpus")) a.cpus = std::move(*v);
-  if (auto v = r.choice<ThreadPlacement>(
-          "threads",
-          {{"spread", ThreadPlacement::Spread}, {"compact", ThreadPlacement::Compact}, {"none", ThreadPlacement::None}}))
+  if (auto v = r.choice<ThreadPlacement>("threads", {{"spread", ThreadPlacement::Spread},
+                                                     {"compact", ThreadPlacement::Compact},
+                                                     {"none", ThreadPlacement::None}}))
     a.threads = *v;
   s.affinity = std::move(a);
 }
@@ -223,8 +238,8 @@ ServiceTemplate read_service(ErrorSink& sink, const std::string& name, const tom
   s.unix_group = r.name_or_id("unix_group");
   read_umask(r, s);
   if (auto v = r.boolean("autostart")) s.autostart = *v;
-  if (auto v = r.choice<Restart>("restart",
-                                 {{"no", Restart::No}, {"on-failure", Restart::OnFailure}, {"always", Restart::Always}}))
+  if (auto v = r.choice<Restart>(
+          "restart", {{"no", Restart::No}, {"on-failure", Restart::OnFailure}, {"always", Restart::Always}}))
     s.restart = *v;
   if (auto v = r.duration("start_secs")) s.start_secs = *v;
   if (auto v = r.duration("backoff_initial")) s.backoff_initial = *v;
@@ -238,13 +253,15 @@ ServiceTemplate read_service(ErrorSink& sink, const std::string& name, const tom
   if (auto v = r.integer("start_limit_burst", 1, 1000000)) s.start_limit_burst = static_cast<unsigned>(*v);
   if (auto v = r.duration("start_limit_interval", true)) s.start_limit_interval = *v;
   if (const toml::node* n = r.node("stop_signal")) {
-    Result<int> sig = Error{};
-    if (auto str = n->as_string()) sig = parse_signal(str->get());
-    else if (auto i = n->as_integer()) sig = parse_signal(std::to_string(i->get()));
-    else r.type_error(*n, "stop_signal", "a signal name like \"TERM\" or a number");
-    if (n->is_string() || n->is_integer()) {
-      if (sig.ok()) s.stop_signal = *sig;
-      else r.error(*n, "stop_signal", sig.error().message);
+    std::optional<std::string> text;
+    if (auto str = n->as_string()) text = str->get();
+    else if (auto i = n->as_integer()) text = std::to_string(i->get());
+    if (!text) {
+      r.type_error(*n, "stop_signal", "a signal name like \"TERM\" or a number");
+    } else if (Result<int> sig = parse_signal(*text); sig.ok()) {
+      s.stop_signal = *sig;
+    } else {
+      r.error(*n, "stop_signal", sig.error().message);
     }
   }
   if (auto v = r.duration("stop_timeout")) s.stop_timeout = *v;

@@ -36,8 +36,9 @@ Result<int> parse_signal(std::string_view text) {
   std::string s;
   for (char c : text) s += upper(c);
   auto bad = [&] {
-    return Error::logic("unknown signal \"" + std::string(text) + "\" (expected a name like \"TERM\" or \"SIGINT\", or a number)",
-                        EINVAL);
+    return Error::logic(
+        "unknown signal \"" + std::string(text) + "\" (expected a name like \"TERM\" or \"SIGINT\", or a number)",
+        EINVAL);
   };
   if (all_digits(s)) {
     int n = std::stoi(s);

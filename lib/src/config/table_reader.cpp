@@ -73,6 +73,11 @@ std::optional<std::string_view> closest_key(std::string_view word, const std::ve
   return std::nullopt;
 }
 
+std::string place_text(const toml::source_region& r) {
+  return (r.path ? *r.path : std::string("?")) + ":" + std::to_string(r.begin.line) + ":" +
+         std::to_string(r.begin.column);
+}
+
 std::string directory_of(const toml::node& node) {
   const auto& p = node.source().path;
   if (!p) return ".";
@@ -95,7 +100,8 @@ TableReader::TableReader(ErrorSink& sink, const toml::table& table, std::string 
   for (auto&& [key, value] : table) {
     (void)value;
     if (std::find(known.begin(), known.end(), key.str()) != known.end()) continue;
-    std::string msg = "unknown key \"" + std::string(key.str()) + "\" " + (path_.empty() ? "at the top level" : "in " + path_);
+    std::string msg =
+        "unknown key \"" + std::string(key.str()) + "\" " + (path_.empty() ? "at the top level" : "in " + path_);
     if (auto hint = closest_key(key.str(), known)) msg += " (did you mean \"" + std::string(*hint) + "\"?)";
     sink_.at(key.source(), std::move(msg));
   }
@@ -113,7 +119,14 @@ void TableReader::type_error(const toml::node& at, std::string_view key, std::st
 std::optional<std::string> TableReader::string(std::string_view key) const {
   const toml::node* n = node(key);
   if (!n) return std::nullopt;
-  if (auto s = n->as_string()) return s->get();
+  if (auto s = n->as_string()) {
+    // Names, paths and enum words never hold a NUL; it would cut them short.
+    if (s->get().find('\0') != std::string::npos) {
+      error(*n, key, "must not contain a NUL character");
+      return std::nullopt;
+    }
+    return s->get();
+  }
   type_error(*n, key, "a string");
   return std::nullopt;
 }
@@ -146,7 +159,8 @@ std::optional<std::int64_t> TableReader::integer(std::string_view key, std::int6
 std::optional<Duration> TableReader::duration(std::string_view key, bool positive) const {
   const toml::node* n = node(key);
   if (!n) return std::nullopt;
-  if ((n->is_integer() && n->as_integer()->get() < 0) || (n->is_floating_point() && n->as_floating_point()->get() < 0)) {
+  if ((n->is_integer() && n->as_integer()->get() < 0) ||
+      (n->is_floating_point() && n->as_floating_point()->get() < 0)) {
     error(*n, key, "a duration must not be negative");
     return std::nullopt;
   }
@@ -195,6 +209,10 @@ std::optional<std::string> TableReader::name_or_id(std::string_view key) const {
   const toml::node* n = node(key);
   if (!n) return std::nullopt;
   if (auto s = n->as_string()) {
+    if (s->get().find('\0') != std::string::npos) {
+      error(*n, key, "must not contain a NUL character");
+      return std::nullopt;
+    }
     if (s->get().empty()) {
       error(*n, key, "must not be empty");
       return std::nullopt;

@@ -32,6 +32,8 @@ class ErrorSink {
 std::string_view type_phrase(const toml::node& node);
 // The known key closest to `word`, if close enough to be a likely typo.
 std::optional<std::string_view> closest_key(std::string_view word, const std::vector<std::string_view>& known);
+// "FILE:LINE:COL" of a place, for messages that point at a second place.
+std::string place_text(const toml::source_region& r);
 // The directory of the file a node came from (for resolving relative paths).
 std::string directory_of(const toml::node& node);
 // `value` as an absolute path: as is when it starts with '/', else joined to

@@ -12,6 +12,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
+#include <optional>
+#include <thread>
 
 #include "corral/base/unique_fd.hpp"
 #include "corral/proc/frozen_cgroups.hpp"
@@ -92,17 +95,18 @@ class Scanner {
     return {};
   }
 
-  // Second half of the Ready/Running sample: re-read schedstat of every R task.
-  void finish_sample(std::vector<Pcb*>& tasks) {
-    if (!opts_.sample_running || pending_.empty()) return;
-    std::int64_t wait = last_r_read_ns_ + static_cast<std::int64_t>(opts_.sample_ms) * 1000000 - now_ns();
+  // Second half of the Ready/Running sample: re-read schedstat of every R task once
+  // `last_r_read_ns` + sample_ms has passed.
+  void finish_sample(std::vector<Pcb*>& tasks, std::int64_t last_r_read_ns) {
+    if (!opts_.sample_running) return;
+    std::int64_t wait = last_r_read_ns + static_cast<std::int64_t>(opts_.sample_ms) * 1000000 - now_ns();
     if (wait > 0) {
       timespec ts{static_cast<time_t>(wait / 1000000000), static_cast<long>(wait % 1000000000)};
       while (::nanosleep(&ts, &ts) != 0 && errno == EINTR) {
       }
     }
     for (Pcb* p : tasks) {
-      if (p->control.kernel_state != 'R' || p->control.state_sampled) continue;
+      if (p->control.kernel_state != 'R' || p->control.state_sampled || p->control.frozen) continue;
       char path[64];
       if (p->id.pid == p->id.tgid)
         std::snprintf(path, sizeof path, "%d/schedstat", static_cast<int>(p->id.pid));
@@ -127,6 +131,7 @@ class Scanner {
     }
   }
 
+  std::int64_t last_r_read_ns() const { return last_r_read_ns_; }
   bool sample_pending() const { return !pending_.empty(); }
 
  private:
@@ -226,7 +231,8 @@ class Scanner {
       if (sampling) last_r_read_ns_ = now_ns();
     }
 
-    if (opts_.wchan && !zombie) {
+    // A runnable task has no wchan (the kernel prints 0), so R skips the read.
+    if (opts_.wchan && !zombie && s.state != 'R') {
       if (read_proc_file(dirfd, "wchan", buf_, text) == 0) ctl.wchan.assign(parse_wchan(text));
     }
 
@@ -260,7 +266,7 @@ class Scanner {
       ident.exe = process->id.exe;
       ctl.open_fds = process->control.open_fds;
     } else {
-      if (opts_.cmdline && !zombie) {
+      if (opts_.cmdline && !zombie && !ident.kernel_thread) {  // both have an empty cmdline
         if (read_proc_file(dirfd, "cmdline", buf_, text) == 0) ident.cmdline = parse_cmdline(text);
       }
       if (opts_.exe && !zombie && !ident.kernel_thread) {
@@ -299,6 +305,15 @@ class Scanner {
   bool use_index_ = false;
   std::vector<pid_t> tids_;
   std::vector<pid_t> pending_;  // R tasks awaiting the second sample read
+ public:
+  // Shares the frozen index of another scanner (parallel workers walk the freezer once).
+  void share_frozen(const Scanner& other) {
+    frozen_ = other.frozen_;
+    mounts_ = other.mounts_;
+    use_index_ = other.use_index_;
+  }
+
+ private:
   std::int64_t last_r_read_ns_ = 0;
 };
 
@@ -316,37 +331,104 @@ Result<Pcb> read_process(pid_t pid, const ReadOptions& opts) {
   if (auto st = scanner.open_root(); !st) return st.error();
   Pcb pcb;
   if (auto st = scanner.read_process(pid, pcb); !st) return st.error();
-  std::vector<Pcb*> tasks;
-  tasks.push_back(&pcb);
-  for (Pcb& t : pcb.threads) tasks.push_back(&t);
-  scanner.finish_sample(tasks);
+  if (scanner.sample_pending()) {
+    std::vector<Pcb*> tasks;
+    tasks.push_back(&pcb);
+    for (Pcb& t : pcb.threads) tasks.push_back(&t);
+    scanner.finish_sample(tasks, scanner.last_r_read_ns());
+  }
   return pcb;
 }
 
-Result<std::vector<Pcb>> read_all(const ReadOptions& opts) {
-  Scanner scanner(opts);
-  if (auto st = scanner.open_root(); !st) return st.error();
-  scanner.build_frozen_index();
-  std::vector<pid_t> pids;
-  pids.reserve(1024);
-  if (int err = list_numeric(scanner.root(), pids); err != 0)
-    return Error::from_errno(err, "list " + opts.proc_root);
-  std::sort(pids.begin(), pids.end());
-  std::vector<Pcb> pcbs;
-  pcbs.reserve(pids.size());
-  for (pid_t pid : pids) {
+namespace {
+// Reads pids[begin, end) into out[begin, end); vanished ones stay empty.
+Status scan_range(Scanner& scanner, const std::vector<pid_t>& pids, std::size_t begin, std::size_t end,
+                  std::vector<std::optional<Pcb>>& out, pid_t skip = 0) {
+  for (std::size_t i = begin; i < end; ++i) {
+    if (pids[i] == skip) continue;
     Pcb pcb;
-    auto st = scanner.read_process(pid, pcb);
+    auto st = scanner.read_process(pids[i], pcb);
     if (!st) {
       if (st.error().code == ESRCH) continue;  // exited while we scanned
-      return st.error();
+      return st;
     }
-    pcbs.push_back(std::move(pcb));
+    out[i] = std::move(pcb);
   }
-  if (scanner.sample_pending()) {
+  return {};
+}
+
+unsigned worker_count(const ReadOptions& opts, std::size_t n) {
+  if (opts.workers > 0) return static_cast<unsigned>(opts.workers);
+  // Reading /proc is kernel work per file; on a busy machine a second reader thread
+  // roughly halves the wall time. Small scans are not worth a thread.
+  unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+  return n < 256 ? 1u : std::min({hw, 4u, static_cast<unsigned>(n / 128)});
+}
+}  // namespace
+
+Result<std::vector<Pcb>> read_all(const ReadOptions& opts) {
+  Scanner main_scanner(opts);
+  if (auto st = main_scanner.open_root(); !st) return st.error();
+  main_scanner.build_frozen_index();
+  std::vector<pid_t> pids;
+  pids.reserve(1024);
+  if (int err = list_numeric(main_scanner.root(), pids); err != 0)
+    return Error::from_errno(err, "list " + opts.proc_root);
+  std::sort(pids.begin(), pids.end());
+
+  std::vector<std::optional<Pcb>> slots(pids.size());
+  const unsigned workers = worker_count(opts, pids.size());
+  std::int64_t last_r_read = 0;
+  bool pending = false;
+  if (workers <= 1) {
+    if (auto st = scan_range(main_scanner, pids, 0, pids.size(), slots); !st) return st.error();
+    last_r_read = main_scanner.last_r_read_ns();
+    pending = main_scanner.sample_pending();
+  } else {
+    // Contiguous chunks. The calling thread reads the first one, and our own process
+    // first of all: it is then on a CPU, as the record will say, not waiting in join.
+    const pid_t self = opts.proc_root == "/proc" ? ::getpid() : 0;
+    auto self_it = std::lower_bound(pids.begin(), pids.end(), self);
+    const bool self_listed = self != 0 && self_it != pids.end() && *self_it == self;
+    std::vector<std::unique_ptr<Scanner>> scanners;
+    std::vector<Status> results(workers);
+    std::vector<std::thread> threads;
+    const std::size_t chunk = (pids.size() + workers - 1) / workers;
+    for (unsigned w = 1; w < workers; ++w) {
+      scanners.push_back(std::make_unique<Scanner>(opts));
+      if (auto st = scanners.back()->open_root(); !st) return st.error();
+      scanners.back()->share_frozen(main_scanner);
+    }
+    for (unsigned w = 1; w < workers; ++w) {
+      std::size_t begin = std::min(pids.size(), w * chunk), end = std::min(pids.size(), begin + chunk);
+      threads.emplace_back(
+          [&, w, begin, end] { results[w] = scan_range(*scanners[w - 1], pids, begin, end, slots, self); });
+    }
+    if (self_listed) {
+      auto i = static_cast<std::size_t>(self_it - pids.begin());
+      results[0] = scan_range(main_scanner, pids, i, i + 1, slots);
+    }
+    if (results[0])
+      results[0] = scan_range(main_scanner, pids, 0, std::min(pids.size(), chunk), slots, self_listed ? self : 0);
+    for (auto& t : threads) t.join();
+    for (unsigned w = 0; w < workers; ++w)
+      if (!results[w]) return results[w].error();
+    last_r_read = main_scanner.last_r_read_ns();
+    pending = main_scanner.sample_pending();
+    for (const auto& sc : scanners) {
+      last_r_read = std::max(last_r_read, sc->last_r_read_ns());
+      pending = pending || sc->sample_pending();
+    }
+  }
+
+  std::vector<Pcb> pcbs;
+  pcbs.reserve(slots.size());
+  for (auto& s : slots)
+    if (s) pcbs.push_back(std::move(*s));
+  if (pending) {
     std::vector<Pcb*> tasks;
     collect_tasks(pcbs, tasks);
-    scanner.finish_sample(tasks);
+    main_scanner.finish_sample(tasks, last_r_read);
   }
   return pcbs;
 }

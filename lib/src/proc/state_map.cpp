@@ -4,7 +4,9 @@
 namespace corral::proc {
 
 bool is_freezer_wait(std::string_view wchan) {
-  return wchan == "__refrigerator" || wchan == "do_freezer_trap";
+  // v1 freezer: __refrigerator; v2 freezer: do_freezer_trap, shown as get_signal
+  // when inlined (seen on 6.18).
+  return wchan == "__refrigerator" || wchan == "do_freezer_trap" || wchan == "get_signal";
 }
 
 StateVerdict derive_state(const StateInputs& in) {

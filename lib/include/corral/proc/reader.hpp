@@ -31,7 +31,8 @@ struct ReadOptions {
   bool wchan = true;
   bool user_names = true;     // uid -> name (cached per uid)
   bool check_frozen = true;   // ask the v1/v2 freezer which tasks are frozen (only with /proc)
-  int sample_ms = 20;         // length of the Ready/Running sample
+  int sample_ms = 10;         // length of the Ready/Running sample (>= 1 scheduler tick at HZ >= 100)
+  int workers = 0;            // reader threads for read_all; 0 = automatic (1 for small scans)
 };
 
 // One process. A missing or vanished process is an Error with code ESRCH and the

@@ -5,7 +5,7 @@
 //       in a syscall when stopped (/proc/PID/syscall number >= 0) -> Blocked/Suspend,
 //       in user space (-1)                                       -> Ready/Suspend;
 //       syscall unknown: frozen in place while sleeping (S/D and not parked in the
-//       freezer's own wait, __refrigerator/do_freezer_trap)        -> Blocked/Suspend,
+//       freezer's own wait, __refrigerator/do_freezer_trap/get_signal) -> Blocked/Suspend,
 //       otherwise                                                 -> Ready/Suspend.
 //   R                     -> Running or Ready: the reader itself is Running; otherwise
 //                            a sample decides (run time grew at least as much as the

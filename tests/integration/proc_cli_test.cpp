@@ -1,0 +1,153 @@
+// End to end: the built corralctl's ps, show and tree on real processes, their JSON
+// shapes and exit codes.
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "corral/proc/reader.hpp"
+#include "proc_test_util.hpp"
+
+namespace corral::ctl {
+namespace {
+using corral::testing::Child;
+using corral::testing::helper_path;
+using corral::testing::run;
+using nlohmann::json;
+
+std::string corralctl() { return std::string(CORRAL_BIN_DIR) + "/tools/corralctl"; }
+
+// After "ready" the helper still has to enter read(); wait until it sleeps there.
+void wait_blocked(pid_t pid) {
+  ASSERT_TRUE(corral::testing::eventually([&] {
+    auto p = corral::proc::read_process(pid);
+    return p && p->control.kernel_state == 'S' && p->control.blocked_syscall;
+  }));
+}
+
+TEST(CorralctlInspect, PsJsonListsEveryProcessWithTheKeys) {
+  Child c;
+  ASSERT_TRUE(c.start({helper_path("proc_states"), "comm", "a) (b"}));
+  ASSERT_EQ(c.ready_line(), "ready");
+  wait_blocked(c.pid());
+  auto r = run({corralctl(), "ps", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json j = json::parse(r.out);
+  ASSERT_TRUE(j.is_array());
+  EXPECT_GT(j.size(), 3u);
+  bool found = false;
+  for (const json& row : j) {
+    for (const char* key : {"pid", "ppid", "user", "state", "kernel_state", "policy", "nice", "cpu", "rss_kib",
+                            "threads", "wchan", "command"})
+      ASSERT_TRUE(row.contains(key)) << key << " missing in " << row.dump();
+    if (row["pid"] == c.pid()) {
+      found = true;
+      EXPECT_EQ(row["comm"], "a) (b");
+      EXPECT_EQ(row["ppid"], ::getpid());
+      EXPECT_EQ(row["state"], "Blocked");
+      EXPECT_EQ(row["kernel_state"], "S");
+      EXPECT_EQ(row["policy"], "other");
+      EXPECT_EQ(row["user"], "root");
+      EXPECT_EQ(row["threads"], 1);
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST(CorralctlInspect, PsFiltersAndThreads) {
+  Child c;
+  ASSERT_TRUE(c.start({helper_path("proc_states"), "threads", "3"}));
+  ASSERT_EQ(c.ready_line(), "ready");
+  std::string pid = std::to_string(c.pid());
+  auto r = run({corralctl(), "ps", "--pid", pid, "--threads", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json j = json::parse(r.out);
+  ASSERT_EQ(j.size(), 3u) << r.out;
+  for (const json& row : j) {
+    EXPECT_EQ(row["pid"], c.pid());
+    EXPECT_TRUE(row.contains("tid"));
+  }
+  wait_blocked(c.pid());
+  auto table = run({corralctl(), "ps", "--pid", pid});
+  ASSERT_EQ(table.exit_code, 0);
+  EXPECT_NE(table.out.find("PID"), std::string::npos);
+  EXPECT_NE(table.out.find("STATE"), std::string::npos);
+  EXPECT_NE(table.out.find("Blocked"), std::string::npos);
+
+  auto zombies = run({corralctl(), "ps", "--state", "Exit", "--pid", pid, "--json"});
+  ASSERT_EQ(zombies.exit_code, 0);
+  EXPECT_EQ(json::parse(zombies.out).size(), 0u);
+
+  auto sorted = run({corralctl(), "ps", "--sort=-pid", "--json"});
+  ASSERT_EQ(sorted.exit_code, 0);
+  json s = json::parse(sorted.out);
+  ASSERT_GE(s.size(), 2u);
+  EXPECT_GT(s[0]["pid"].get<int>(), s[1]["pid"].get<int>());
+}
+
+TEST(CorralctlInspect, ShowJsonHasThreeSections) {
+  Child c;
+  ASSERT_TRUE(c.start({helper_path("proc_states"), "read"}));
+  ASSERT_EQ(c.ready_line(), "ready");
+  auto r = run({corralctl(), "show", std::to_string(c.pid()), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json j = json::parse(r.out);
+  ASSERT_TRUE(j["identification"].is_object());
+  ASSERT_TRUE(j["processor"].is_object());
+  ASSERT_TRUE(j["control"].is_object());
+  EXPECT_EQ(j["identification"]["pid"], c.pid());
+  EXPECT_EQ(j["identification"]["ppid"], ::getpid());
+  EXPECT_TRUE(j["control"].contains("state"));
+  EXPECT_TRUE(j["control"].contains("run_delay_ns"));
+
+  auto human = run({corralctl(), "show", std::to_string(c.pid())});
+  ASSERT_EQ(human.exit_code, 0);
+  for (const char* section : {"Identification", "Processor state", "Control information"})
+    EXPECT_NE(human.out.find(section), std::string::npos) << section;
+}
+
+TEST(CorralctlInspect, TreeJsonNestsChildren) {
+  Child c;
+  ASSERT_TRUE(c.start({helper_path("proc_states"), "read"}));
+  ASSERT_EQ(c.ready_line(), "ready");
+  wait_blocked(c.pid());
+  auto r = run({corralctl(), "tree", std::to_string(::getpid()), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json j = json::parse(r.out);
+  EXPECT_EQ(j["pid"], ::getpid());
+  ASSERT_TRUE(j["children"].is_array());
+  bool found = false;
+  for (const json& kid : j["children"])
+    if (kid["pid"] == c.pid()) {
+      found = true;
+      EXPECT_TRUE(kid["children"].is_array());
+      EXPECT_EQ(kid["state"], "Blocked");
+    }
+  EXPECT_TRUE(found) << r.out;
+
+  auto all = run({corralctl(), "tree", "--json"});
+  ASSERT_EQ(all.exit_code, 0);
+  EXPECT_TRUE(json::parse(all.out).is_array());
+}
+
+TEST(CorralctlInspect, MissingPidFailsWithExitOne) {
+  // A pid above pid_max cannot exist.
+  for (const char* cmd : {"show", "tree"}) {
+    auto r = run({corralctl(), cmd, "99999999"});
+    EXPECT_EQ(r.exit_code, 1) << cmd;
+    EXPECT_EQ(r.err, "corralctl: no process with pid 99999999\n") << cmd;
+  }
+  auto ps = run({corralctl(), "ps", "--pid", "99999999"});
+  EXPECT_EQ(ps.exit_code, 1);
+  EXPECT_EQ(ps.err, "corralctl: no process with pid 99999999\n");
+}
+
+TEST(CorralctlInspect, UsageErrorsExitTwo) {
+  EXPECT_EQ(run({corralctl(), "ps", "--state", "Sleeping"}).exit_code, 2);
+  EXPECT_EQ(run({corralctl(), "ps", "--sort", "bogus"}).exit_code, 2);
+  EXPECT_EQ(run({corralctl(), "show"}).exit_code, 2);
+}
+
+}  // namespace
+}  // namespace corral::ctl
