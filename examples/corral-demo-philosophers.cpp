@@ -36,13 +36,5 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%sholding the deadlock for a detector (corralctl waits); SIGINT or SIGTERM ends it\n",
                  text.c_str());
   });
-  if (!r) {
-    std::fprintf(stderr, "corral-demo-philosophers: %s\n", r.error().message.c_str());
-    return corral::ipc::kExitFailed;
-  }
-  if (json)
-    std::printf("%s\n", nlohmann::json(*r).dump(2).c_str());
-  else
-    std::fputs(corral::ipc::to_text(*r).c_str(), stdout);
-  return corral::ipc::exit_code_for(*r);
+  return corral::ipc::finish_demo("corral-demo-philosophers", r, json);
 }

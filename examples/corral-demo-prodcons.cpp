@@ -27,13 +27,5 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   auto r = corral::ipc::run_prodcons(c);
-  if (!r) {
-    std::fprintf(stderr, "corral-demo-prodcons: %s\n", r.error().message.c_str());
-    return corral::ipc::kExitFailed;
-  }
-  if (json)
-    std::printf("%s\n", nlohmann::json(*r).dump(2).c_str());
-  else
-    std::fputs(corral::ipc::to_text(*r).c_str(), stdout);
-  return corral::ipc::exit_code_for(r->verified, r->end);
+  return corral::ipc::finish_demo("corral-demo-prodcons", r, json);
 }

@@ -1,4 +1,5 @@
 #include "corral/base/signals.hpp"
+#include "corral/base/strings.hpp"
 
 #include <csignal>
 
@@ -26,14 +27,6 @@ constexpr std::array<std::pair<int, std::string_view>, 31> kSignals{{
 constexpr std::array<std::pair<int, std::string_view>, 3> kAliases{{
     {SIGABRT, "SIGIOT"}, {SIGCHLD, "SIGCLD"}, {SIGIO, "SIGPOLL"},
 }};
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::toupper(static_cast<unsigned char>(a[i])) != std::toupper(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
 
 std::optional<int> parse_int(std::string_view s) {
   int v = 0;

@@ -1,4 +1,5 @@
 #include "corral/launch/rlimit_names.hpp"
+#include "corral/base/strings.hpp"
 
 #include <sys/resource.h>
 
@@ -27,14 +28,6 @@ constexpr std::array<std::pair<int, std::string_view>, 16> kLimits{{
     {RLIMIT_SIGPENDING, "RLIMIT_SIGPENDING"},
     {RLIMIT_STACK, "RLIMIT_STACK"},
 }};
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::toupper(static_cast<unsigned char>(a[i])) != std::toupper(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
 
 }  // namespace
 

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "corral/base/result.hpp"
 #include "corral/ipc/children.hpp"
 #include "corral/ipc/wait_stats.hpp"
 
@@ -39,5 +41,24 @@ void to_json(nlohmann::json& j, const WaitFigures& w);
 void to_json(nlohmann::json& j, const RunEnd& r);
 
 int exit_code_for(bool verified, const RunEnd& end);
+
+// The end of every demo's main(): print the report (JSON or text) or the error,
+// and turn it into the exit code. Report needs to_json, to_text and exit_code_for.
+template <typename Report>
+int finish_demo(const char* program, const Result<Report>& r, bool json) {
+  if (!r) {
+    std::fprintf(stderr, "%s: %s\n", program, r.error().message.c_str());
+    return kExitFailed;
+  }
+  if (json)
+    std::printf("%s\n", nlohmann::json(*r).dump(2).c_str());
+  else
+    std::fputs(to_text(*r).c_str(), stdout);
+  // A report with its own rule (philosophers: 4 on deadlock) brings an overload.
+  if constexpr (requires { exit_code_for(*r); })
+    return exit_code_for(*r);
+  else
+    return exit_code_for(r->verified, r->end);
+}
 
 }  // namespace corral::ipc
