@@ -22,6 +22,7 @@ using supervise::State;
 Daemon::Daemon(DaemonSettings settings) : settings_(std::move(settings)) {}
 
 Daemon::~Daemon() {
+  deadlocks_.reset();
   server_.reset();
   sup_.reset();
   loop_.reset();
@@ -49,6 +50,10 @@ Status Daemon::init(LoadedConfig initial) {
     list.erase(std::remove_if(list.begin(), list.end(), [&](ClientId c) { return !server_->send_raw(c, line); }),
                list.end());
   };
+
+  deadlocks_ = std::make_unique<DeadlockMonitor>(*loop_, *sup_);
+  sup_->is_deadlocked = [this](const std::string& name) { return deadlocks_ && deadlocks_->deadlocked(name); };
+  deadlocks_->configure(initial.daemon.deadlock_check, initial.daemon.deadlock_action);
 
   server_ = std::make_unique<ControlServer>(
       *loop_, settings_.socket_path, settings_.client_timeout_s, settings_.max_clients,
@@ -118,6 +123,7 @@ void Daemon::on_signal() {
 
 void Daemon::begin_shutdown() {
   shutting_down_ = true;
+  deadlocks_->configure(std::nullopt, config::DeadlockAction::Log);  // no restarts while stopping
   sup_->stop_all();
   check_pending();
   if (sup_->all_idle() && pending_.empty()) loop_->stop();
@@ -283,6 +289,7 @@ void Daemon::handle_signal(ClientId id, const protocol::Request& req) {
 Result<json> Daemon::reload() {
   auto loaded = load_daemon_config(settings_.config_path);
   if (!loaded) return loaded.error();
+  deadlocks_->configure(loaded->daemon.deadlock_check, loaded->daemon.deadlock_action);
   std::map<std::string, ServiceSpec*> wanted;
   for (auto& spec : loaded->services) wanted[spec.name()] = &spec;
   json added = json::array(), removed = json::array(), changed = json::array();

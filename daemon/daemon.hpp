@@ -10,6 +10,7 @@
 
 #include "config_bridge.hpp"
 #include "control_server.hpp"
+#include "deadlock_monitor.hpp"
 #include "event_loop.hpp"
 #include "supervisor.hpp"
 
@@ -54,6 +55,7 @@ class Daemon {
   std::unique_ptr<EventLoop> loop_;
   std::unique_ptr<Supervisor> sup_;
   std::unique_ptr<ControlServer> server_;
+  std::unique_ptr<DeadlockMonitor> deadlocks_;  // [daemon] deadlock_check
   UniqueFd signal_fd_;
   std::vector<Pending> pending_;
   std::unordered_map<std::string, std::vector<ClientId>> followers_;

@@ -349,6 +349,7 @@ protocol::ServiceStatus Supervisor::status_of(const Service& s) const {
   }
   if (!s.machine.history().empty()) st.last_exit = s.machine.history().front().info.description;
   st.error = s.machine.error();
+  st.deadlock = s.pid > 0 && is_deadlocked && is_deadlocked(st.name);
   return st;
 }
 

@@ -45,6 +45,8 @@ class Supervisor {
   std::function<void(const std::string&)> on_change;
   // Called with each chunk a service writes to its log.
   std::function<void(const std::string&, std::string_view)> on_log;
+  // Whether the deadlock check sees the service in a deadlock (status_of's `deadlock`).
+  std::function<bool(const std::string&)> is_deadlocked;
 
   Service* find(const std::string& name);
   // NAME matches NAME and its instances NAME@i; sorted by name.

@@ -100,6 +100,24 @@ TEST(Protocol, ResponseRoundTrip) {
   EXPECT_EQ(err->error, "no such service: x");
 }
 
+TEST(Protocol, StatusDeadlockFieldIsOptional) {
+  ServiceStatus s;
+  s.name = "db";
+  s.state = "running";
+  s.deadlock = true;
+  nlohmann::json j = to_json(s);
+  ASSERT_TRUE(j.contains("deadlock"));
+  auto back = status_from_json(j);
+  ASSERT_TRUE(back.ok());
+  EXPECT_TRUE(back->deadlock);
+  j.erase("deadlock");  // as an older corrald sends it
+  back = status_from_json(j);
+  ASSERT_TRUE(back.ok());
+  EXPECT_FALSE(back->deadlock);
+  j["deadlock"] = "yes";
+  EXPECT_FALSE(status_from_json(j).ok());
+}
+
 TEST(Protocol, LogChunksSurviveInvalidUtf8) {
   std::string text = "line one\n\xff\xfe binary\n";
   auto line = strip(encode_log_chunk(text));

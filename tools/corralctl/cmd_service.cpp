@@ -30,6 +30,8 @@ void print_status_table(const json& arr) {
     auto st = protocol::status_from_json(row);
     if (!st) continue;
     std::string note = st->error.empty() ? st->last_exit : st->error;
+    // corrald's deadlock check saw one of its processes in a deadlock: say so first.
+    if (st->deadlock) note = "DEADLOCKED (corralctl waits --service " + st->name + ")" + (note.empty() ? "" : "; " + note);
     std::string pid = st->pid > 0 ? std::to_string(st->pid) : "-";
     std::printf("%-20s %-9s %8s %8d %9s  %s\n", st->name.c_str(), st->state.c_str(), pid.c_str(), st->restarts,
                 uptime_text(st->uptime_s).c_str(), note.c_str());

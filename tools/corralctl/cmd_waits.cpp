@@ -14,16 +14,19 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "corral/waits/process_owner.hpp"
 #include "corral/waits/report_format.hpp"
 #include "corral/waits/scan.hpp"
 #include "corral/waits/victim.hpp"
 #include "exit_codes.hpp"
+#include "service_client.hpp"
 
 namespace corral::ctl {
 namespace {
 
 struct WaitsOptions {
   std::vector<int> pids;
+  std::vector<std::string> services;  // --service: their processes, from corrald
   bool dot = false;
   bool resolve = false;
   bool yes = false;
@@ -57,8 +60,41 @@ bool confirm(pid_t pid, const std::string& comm) {
   return yes;
 }
 
-int run_waits(const WaitsOptions& o, const Context& ctx) {
+// The processes of the services NAMEs (NAME covers its instances): corrald gives each
+// running one's pid, which leads its process group; the group and the descendants are
+// its processes. Exit code 3 when corrald cannot be reached, 1 when nothing runs.
+int service_pids(const std::vector<std::string>& names, Context& ctx, std::vector<pid_t>& out) {
+  protocol::Request req;
+  req.command = protocol::Command::Status;
+  req.names = names;
+  auto resp = call(req, ctx);
+  if (!resp) return ctx.exit_code;
+  std::vector<pid_t> roots;
+  for (const auto& row : resp->data) {
+    auto st = protocol::status_from_json(row);
+    if (st && st->pid > 0) roots.push_back(st->pid);
+  }
+  if (roots.empty()) {
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    std::fprintf(stderr, "corralctl waits: service %s has no running process\n", list.c_str());
+    return kExitFailed;
+  }
+  auto owners = waits::processes_of(roots);
+  if (!owners) {
+    std::fprintf(stderr, "corralctl waits: %s\n", owners.error().message.c_str());
+    return kExitFailed;
+  }
+  for (const auto& [pid, root] : *owners) out.push_back(pid);
+  return kExitOk;
+}
+
+int run_waits(const WaitsOptions& o, Context& ctx) {
   waits::ScanOptions scan;
+  if (!o.services.empty()) {
+    if (int rc = service_pids(o.services, ctx, scan.pids); rc != kExitOk) return rc;
+  }
+  const bool limited = !o.pids.empty() || !scan.pids.empty();
   for (int pid : o.pids) {
     if (pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM)) {
       scan.pids.push_back(pid);
@@ -66,7 +102,7 @@ int run_waits(const WaitsOptions& o, const Context& ctx) {
     }
     std::fprintf(stderr, "corralctl waits: pid %d: no such process\n", pid);
   }
-  if (!o.pids.empty() && scan.pids.empty()) return kExitFailed;
+  if (limited && scan.pids.empty()) return kExitFailed;
   auto snap = waits::scan_system(scan);
   if (!snap) {
     std::fprintf(stderr, "corralctl waits: %s\n", snap.error().message.c_str());
@@ -131,6 +167,9 @@ void register_waits_commands(CLI::App& app, Context& ctx) {
   auto opts = std::make_shared<WaitsOptions>();
   CLI::App* cmd = app.add_subcommand("waits", "find deadlocks: file locks, pipes, mutexes, corral's registry");
   cmd->add_option("--pid", opts->pids, "examine these processes (and the holders of what they wait for)")
+      ->delimiter(',');
+  cmd->add_option("--service", opts->services,
+                  "examine the processes of this corrald service (its process group and descendants)")
       ->delimiter(',');
   cmd->add_flag("--dot", opts->dot, "print the wait-for graph in Graphviz DOT");
   cmd->add_flag("--resolve", opts->resolve, "abort a victim per deadlock (asks first unless --yes)");

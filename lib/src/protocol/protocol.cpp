@@ -121,7 +121,8 @@ bool changes_state(Command c) {
 
 json to_json(const ServiceStatus& s) {
   return json{{"name", s.name},         {"state", s.state},         {"pid", s.pid},     {"restarts", s.restarts},
-              {"uptime_s", s.uptime_s}, {"last_exit", s.last_exit}, {"error", s.error}};
+              {"uptime_s", s.uptime_s}, {"last_exit", s.last_exit}, {"error", s.error},
+              {"deadlock", s.deadlock}};
 }
 
 Result<ServiceStatus> status_from_json(const json& j) {
@@ -135,6 +136,10 @@ Result<ServiceStatus> status_from_json(const json& j) {
   if (!(st = read_number(j, "uptime_s", s.uptime_s))) return st.error();
   if (!(st = read_string(j, "last_exit", s.last_exit))) return st.error();
   if (!(st = read_string(j, "error", s.error))) return st.error();
+  if (auto it = j.find("deadlock"); it != j.end()) {  // optional: older daemons do not send it
+    if (!it->is_boolean()) return Error::logic("status entry: \"deadlock\" must be true or false", EBADMSG);
+    s.deadlock = it->get<bool>();
+  }
   return s;
 }
 

@@ -71,6 +71,10 @@ struct ServiceStatus {
   double uptime_s = 0;      // 0 when no process runs
   std::string last_exit;    // "exited with code 1", "killed by SIGKILL", "" when it never exited
   std::string error;        // why it is not running as asked ("" when fine)
+  // A later addition, still protocol v1 (optional field): true while corrald's periodic
+  // deadlock check ([daemon] deadlock_check) sees one of its processes in a deadlock.
+  // Optional on the wire: a reply without it (an older corrald) reads as false.
+  bool deadlock = false;
 };
 nlohmann::json to_json(const ServiceStatus& s);
 Result<ServiceStatus> status_from_json(const nlohmann::json& j);

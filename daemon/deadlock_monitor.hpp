@@ -1,0 +1,46 @@
+// corrald's periodic deadlock check ([daemon] deadlock_check, deadlock_action): a timer
+// on the event loop (none when the check is off) scans the supervised services'
+// processes with lib/waits, logs each deadlock once (again only if it goes away and
+// comes back), remembers which services are in one for `status`, and with
+// deadlock_action = "restart-victim" restarts the service of the victim the textbook
+// criteria pick (the same choice as `corralctl waits --resolve`).
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+
+#include "corral/config/config.hpp"
+#include "event_loop.hpp"
+#include "supervisor.hpp"
+
+namespace corral::daemon {
+
+class DeadlockMonitor {
+ public:
+  DeadlockMonitor(EventLoop& loop, Supervisor& sup) : loop_(loop), sup_(sup) {}
+  ~DeadlockMonitor();
+  DeadlockMonitor(const DeadlockMonitor&) = delete;
+  DeadlockMonitor& operator=(const DeadlockMonitor&) = delete;
+
+  // From [daemon]; a nullopt period turns the check off (and forgets what it saw).
+  // Unchanged settings leave the running timer alone (a reload does not reset it).
+  void configure(std::optional<config::Duration> period, config::DeadlockAction action);
+  bool deadlocked(const std::string& service) const { return in_deadlock_.count(service) != 0; }
+  // One scan now (the timer calls it).
+  void check();
+
+ private:
+  void arm();
+
+  EventLoop& loop_;
+  Supervisor& sup_;
+  std::optional<config::Duration> period_;
+  config::DeadlockAction action_ = config::DeadlockAction::Log;
+  TimerId timer_ = 0;
+  std::set<std::string> reported_;     // keys (pids + resources) of the deadlocks logged and still there
+  std::set<std::string> in_deadlock_;  // services with a process in a current deadlock
+  bool scan_error_reported_ = false;
+};
+
+}  // namespace corral::daemon
