@@ -24,6 +24,7 @@ Daemon::Daemon(DaemonSettings settings) : settings_(std::move(settings)) {}
 Daemon::~Daemon() {
   server_.reset();
   sup_.reset();
+  fair_.reset();
   loop_.reset();
 }
 
@@ -59,6 +60,7 @@ Status Daemon::init(LoadedConfig initial) {
     for (auto& [name, list] : followers_) list.erase(std::remove(list.begin(), list.end(), id), list.end());
   };
   if (Status st = server_->listen(); !st) return st;
+  init_fair_share(initial);
 
   std::vector<std::string> order;
   for (auto& spec : initial.services) {
@@ -82,6 +84,7 @@ int Daemon::run() {
     return 1;
   }
   server_->shutdown();
+  if (fair_) fair_->shutdown();
   log_line("stopped");
   return 0;
 }
@@ -204,6 +207,9 @@ void Daemon::on_request(ClientId id, const Peer& peer, const protocol::Request& 
     case Command::Logs: handle_logs(id, req); break;
     case Command::Run: handle_run(id, req); break;
     case Command::Shutdown: handle_shutdown(id); break;
+    case Command::Suspend:
+    case Command::Resume: handle_suspend(id, req); break;
+    case Command::Groups: handle_groups(id, req); break;
     case Command::Version:
       server_->reply(id, Response::success(json{{"version", CORRAL_VERSION},
                                                 {"protocol", protocol::kVersion},
@@ -283,6 +289,7 @@ void Daemon::handle_signal(ClientId id, const protocol::Request& req) {
 Result<json> Daemon::reload() {
   auto loaded = load_daemon_config(settings_.config_path);
   if (!loaded) return loaded.error();
+  if (fair_) fair_->reload(loaded->groups);
   std::map<std::string, ServiceSpec*> wanted;
   for (auto& spec : loaded->services) wanted[spec.name()] = &spec;
   json added = json::array(), removed = json::array(), changed = json::array();
