@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <set>
 
+#include "corral/base/file_read.hpp"
 #include "corral/cgroup/cgroup_v1.hpp"
 #include "corral/cgroup/limits.hpp"
 #include "corral/proc/reader.hpp"
@@ -162,10 +164,19 @@ Status FairShare::before_launch(const Service& s, launch::LaunchSpec& ls) {
 
 void FairShare::after_launch(const Service& s) {
   const auto& c = s.spec.cfg;
-  if (cg_ && cg_->cgroups->mode() != cgroup::Mode::V2) {
-    // v1: the child joined one controller before exec; the others follow now.
-    if (Status st = cg_->cgroups->attach(service_path(c), s.pid); !st)
-      log_line("%s: %s", c.name.c_str(), st.error().message.c_str());
+  if (auto* v1 = cg_ ? dynamic_cast<cgroup::CgroupV1*>(cg_->cgroups.get()) : nullptr) {
+    // v1: the child joined the freezer hierarchy before exec; the others follow now,
+    // one by one, so that one refusal does not keep it out of the rest. (With RT
+    // group scheduling a fifo/rr task cannot join a cpu cgroup that has no
+    // cpu.rt_runtime_us: it then stays in corrald's cpu cgroup, outside the weights.)
+    std::set<std::string> done;
+    for (const auto& [ctl, dir] : v1->dirs()) {
+      if (!done.insert(dir).second) continue;
+      std::string procs = dir + "/" + service_path(c) + "/cgroup.procs";
+      if (Status st = write_file(procs, std::to_string(s.pid)); !st)
+        log_line("%s: not in its %s cgroup: %s", c.name.c_str(), std::string(cgroup::to_string(ctl)).c_str(),
+                 st.error().message.c_str());
+    }
   }
   pinners_.erase(c.name);
   if (c.affinity && c.affinity->threads != config::ThreadPlacement::None) {
