@@ -128,6 +128,18 @@ command = ["sleep", "1000"]
       EXPECT_EQ(row["services"], 1);
     }
   EXPECT_TRUE(found);
+
+  // Reload with a new weight: the group's cpu.shares follows.
+  write_config(header() + R"(
+[group.web]
+weight = 500
+[service.svc]
+group = "web"
+command = ["sleep", "1000"]
+)");
+  auto r = call(Command::Reload);
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(std::stoul(read_text(group_dir + "/cpu.shares")), 500u * 1024 / 100);
 }
 
 TEST_F(FairShareDaemon, StopKillsEveryMemberOfTheServiceCgroup) {
