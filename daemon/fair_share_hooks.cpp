@@ -1,6 +1,10 @@
 // The Daemon's side of fair share: wiring FairShare into the supervisor, and the
 // suspend, resume and groups requests. Kept apart from daemon.cpp so that the
 // fair-share work touches the core files only at a few hook lines.
+#include <cstdio>
+#include <ctime>
+
+#include "corral/base/file_read.hpp"
 #include "daemon.hpp"
 #include "daemon_log.hpp"
 
@@ -40,13 +44,35 @@ void Daemon::handle_suspend(ClientId id, const protocol::Request& req) {
   server_->reply(id, Response::success(statuses(names)));
 }
 
+namespace {
+
+// Cumulative time on a CPU and waiting for one (/proc/PID/schedstat, main thread
+// only), so `corralctl top` can split each refresh into Running / Ready / Blocked.
+void add_schedstat(json& row, pid_t pid) {
+  if (pid <= 0) return;
+  auto text = read_file("/proc/" + std::to_string(pid) + "/schedstat");
+  unsigned long long run = 0, delay = 0;
+  if (!text || std::sscanf(text->c_str(), "%llu %llu", &run, &delay) != 2) return;
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  row["run_ns"] = run;
+  row["ready_ns"] = delay;
+  row["sampled_ns"] = static_cast<unsigned long long>(ts.tv_sec) * 1000000000ULL + static_cast<unsigned long long>(ts.tv_nsec);
+}
+
+}  // namespace
+
 void Daemon::handle_groups(ClientId id, const protocol::Request& req) {
   json j = fair_->groups_json();
   // Per group: its services, each with its state and pid.
   for (auto& g : j["groups"]) {
     json svcs = json::array();
     for (const auto& [name, s] : sup_->services())
-      if (s->spec.cfg.group == g["name"].get<std::string>()) svcs.push_back(protocol::to_json(sup_->status_of(*s)));
+      if (s->spec.cfg.group == g["name"].get<std::string>()) {
+        json row = protocol::to_json(sup_->status_of(*s));
+        add_schedstat(row, s->pid);
+        svcs.push_back(std::move(row));
+      }
     g["members"] = std::move(svcs);
   }
   if (!req.names.empty()) {

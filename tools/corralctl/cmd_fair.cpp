@@ -2,7 +2,9 @@
 // medium-term scheduler (suspend/resume of a service's whole cgroup).
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -31,7 +33,32 @@ std::string bytes_text(const json& v) {
   return buf;
 }
 
-void print_groups(const json& d, bool members) {
+// Per service: the last sample of (run_ns, ready_ns, sampled_ns), for top's split.
+struct Sample {
+  double run = 0, ready = 0, at = 0;
+};
+using Samples = std::map<std::string, Sample>;
+
+// "R 45% r 10% B 45%" since the previous refresh, or "" on the first one.
+std::string split_text(const json& m, Samples* samples) {
+  if (!samples || !m.contains("run_ns")) return "";
+  Sample now{m["run_ns"].get<double>(), m["ready_ns"].get<double>(), m["sampled_ns"].get<double>()};
+  std::string key = m.value("name", "") + "/" + std::to_string(m.value("pid", 0));
+  auto it = samples->find(key);
+  std::string out;
+  if (it != samples->end() && now.at > it->second.at) {
+    double dt = now.at - it->second.at;
+    double run = (now.run - it->second.run) / dt, ready = (now.ready - it->second.ready) / dt;
+    double blocked = std::max(0.0, 1.0 - run - ready);
+    char buf[80];
+    std::snprintf(buf, sizeof buf, "Running %3.0f%%  Ready %3.0f%%  Blocked %3.0f%%", 100 * run, 100 * ready, 100 * blocked);
+    out = buf;
+  }
+  (*samples)[key] = now;
+  return out;
+}
+
+void print_groups(const json& d, bool members, Samples* samples = nullptr) {
   std::printf("fair share: %s, measured over the last %.1f s\n", d.value("mode", "").c_str(), d.value("interval_s", 0.0));
   std::printf("%-16s %7s %9s %8s %8s %7s %9s %6s\n", "GROUP", "WEIGHT", "SERVICES", "TARGET", "SHARE", "CPU%",
               "MEMORY", "PIDS");
@@ -42,8 +69,8 @@ void print_groups(const json& d, bool members) {
                 g.value("cpu_percent", 0.0), bytes_text(g["memory_bytes"]).c_str(), pids.c_str());
     if (!members) continue;
     for (const auto& m : g["members"])
-      std::printf("    %-20s %-16s pid %d\n", m.value("name", "").c_str(), m.value("state", "").c_str(),
-                  m.value("pid", 0));
+      std::printf("    %-20s %-16s pid %-8d %s\n", m.value("name", "").c_str(), m.value("state", "").c_str(),
+                  m.value("pid", 0), split_text(m, samples).c_str());
   }
 }
 
@@ -100,6 +127,7 @@ void register_fair_commands(CLI::App& app, Context& ctx) {
   top->add_flag("--once", args->once, "print one view and exit");
   top->add_option("--interval", args->interval, "seconds between refreshes (default 1)")->check(CLI::PositiveNumber);
   top->callback([&ctx, args] {
+    Samples samples;
     for (;;) {
       protocol::Request req;
       req.command = Command::Groups;
@@ -109,7 +137,7 @@ void register_fair_commands(CLI::App& app, Context& ctx) {
         print_json(resp->data);
       } else {
         if (!args->once && ::isatty(1)) std::printf("\033[H\033[2J");
-        print_groups(resp->data, true);
+        print_groups(resp->data, true, &samples);
       }
       std::fflush(stdout);
       if (args->once) break;
