@@ -243,14 +243,11 @@ void FairShare::on_interval() {
   } else {
     // nice mode: the services' main processes, from /proc ticks.
     std::map<pid_t, std::uint64_t> ticks;
-    std::map<pid_t, int> group_of;
     std::map<std::string, std::uint64_t> delta;
     for (const auto& [s, pid] : running()) {
       auto t = fairshare::read_cpu_ticks(pid);
       if (!t) continue;
       ticks[pid] = *t;
-      auto gi = group_index_.find(s->spec.cfg.group);
-      if (gi != group_index_.end()) group_of[pid] = gi->second;
       auto last = last_ticks_.find(pid);
       if (last != last_ticks_.end() && *t >= last->second)
         delta[s->spec.cfg.group] += (*t - last->second) * (1000000000ULL / static_cast<std::uint64_t>(kTicksPerSecond));
@@ -258,9 +255,40 @@ void FairShare::on_interval() {
     last_ticks_ = ticks;
     for (auto& [name, d] : delta) nice_total_ns_[name] += d;
     cpu_ns = nice_total_ns_;
-    if (nice_) {
-      auto nices = nice_->update(ticks, group_of);
-      for (const auto& [pid, n] : nices) (void)fairshare::set_nice_all_threads(pid, n);
+    // Only groups that want CPU (>= 10 % of one CPU last interval) take part: an idle
+    // group can never reach its share, and as the most under-served one it would
+    // push every busy group to the same maximum nice.
+    std::set<std::string> active;
+    for (const auto& [name, d] : delta)
+      if (dt > 0 && static_cast<double>(d) / 1e9 / dt >= 0.10) active.insert(name);
+    if (active != active_groups_) {
+      active_groups_ = active;
+      std::map<int, double> w;
+      group_index_.clear();
+      int i = 0;
+      for (const auto& name : active) {
+        group_index_[name] = i;
+        w[i++] = groups_.count(name) ? groups_.at(name).weight : 100;
+      }
+      nice_ = std::make_unique<fairshare::NiceController>(w);
+    }
+    std::map<pid_t, std::uint64_t> active_ticks;
+    std::map<pid_t, int> active_of;
+    for (const auto& [s, pid] : running()) {
+      auto gi = group_index_.find(s->spec.cfg.group);
+      if (gi == group_index_.end() || !ticks.count(pid)) continue;
+      active_ticks[pid] = ticks[pid];
+      active_of[pid] = gi->second;
+    }
+    if (nice_ && !active_of.empty()) {
+      auto nices = nice_->update(active_ticks, active_of);
+      for (const auto& [pid, n] : nices) {
+        (void)fairshare::set_nice_all_threads(pid, n);
+        // Each service runs in its own session, hence (with kernel.sched_autogroup_enabled)
+        // its own autogroup: CFS weighs autogroups against each other by the autogroup's
+        // nice, so thread nice alone would not shift CPU between services.
+        (void)write_file("/proc/" + std::to_string(pid) + "/autogroup", std::to_string(n));
+      }
     }
   }
   std::map<std::string, std::uint64_t> delta;

@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -77,7 +78,8 @@ class FairShare {
   std::optional<cgroup::Opened> cg_;
   std::map<std::string, config::GroupConfig> groups_;
   std::unique_ptr<fairshare::NiceController> nice_;
-  std::map<std::string, int> group_index_;  // for the NiceController
+  std::map<std::string, int> group_index_;  // for the NiceController: the active groups
+  std::set<std::string> active_groups_;     // nice mode: groups that used CPU last interval
 
   // Measured CPU share per group over the last interval.
   std::map<std::string, std::uint64_t> prev_group_ns_;  // cumulative CPU ns per group at the last sample
