@@ -7,6 +7,7 @@ Result<LoadedConfig> load_daemon_config(const std::string& path) {
   if (!cfg) return cfg.error();
   LoadedConfig out;
   out.daemon = cfg->daemon;
+  out.groups = cfg->groups;
   for (const auto& name : config::start_order(*cfg)) {
     auto it = cfg->services.find(name);
     if (it == cfg->services.end()) continue;

@@ -2,6 +2,7 @@
 // TOML; this lists the instances in start order.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@ namespace corral::daemon {
 
 struct LoadedConfig {
   config::DaemonConfig daemon;
+  std::map<std::string, config::GroupConfig> groups;  // always has "default"
   std::vector<ServiceSpec> services;  // instances expanded (NAME@0 ...), in start order
 };
 

@@ -25,6 +25,7 @@ Daemon::~Daemon() {
   deadlocks_.reset();
   server_.reset();
   sup_.reset();
+  fair_.reset();
   loop_.reset();
 }
 
@@ -64,6 +65,7 @@ Status Daemon::init(LoadedConfig initial) {
     for (auto& [name, list] : followers_) list.erase(std::remove(list.begin(), list.end(), id), list.end());
   };
   if (Status st = server_->listen(); !st) return st;
+  init_fair_share(initial);
 
   std::vector<std::string> order;
   for (auto& spec : initial.services) {
@@ -87,6 +89,7 @@ int Daemon::run() {
     return 1;
   }
   server_->shutdown();
+  if (fair_) fair_->shutdown();
   log_line("stopped");
   return 0;
 }
@@ -210,6 +213,9 @@ void Daemon::on_request(ClientId id, const Peer& peer, const protocol::Request& 
     case Command::Logs: handle_logs(id, req); break;
     case Command::Run: handle_run(id, req); break;
     case Command::Shutdown: handle_shutdown(id); break;
+    case Command::Suspend:
+    case Command::Resume: handle_suspend(id, req); break;
+    case Command::Groups: handle_groups(id, req); break;
     case Command::Version:
       server_->reply(id, Response::success(json{{"version", CORRAL_VERSION},
                                                 {"protocol", protocol::kVersion},
@@ -290,6 +296,7 @@ Result<json> Daemon::reload() {
   auto loaded = load_daemon_config(settings_.config_path);
   if (!loaded) return loaded.error();
   deadlocks_->configure(loaded->daemon.deadlock_check, loaded->daemon.deadlock_action);
+  if (fair_) fair_->reload(loaded->groups);
   std::map<std::string, ServiceSpec*> wanted;
   for (auto& spec : loaded->services) wanted[spec.name()] = &spec;
   json added = json::array(), removed = json::array(), changed = json::array();

@@ -12,6 +12,7 @@
 #include "control_server.hpp"
 #include "deadlock_monitor.hpp"
 #include "event_loop.hpp"
+#include "fair_share.hpp"
 #include "supervisor.hpp"
 
 namespace corral::daemon {
@@ -46,6 +47,9 @@ class Daemon {
   void handle_logs(ClientId id, const protocol::Request& req);
   void handle_run(ClientId id, const protocol::Request& req);
   void handle_shutdown(ClientId id);
+  void handle_suspend(ClientId id, const protocol::Request& req);  // suspend and resume (fair_share_hooks.cpp)
+  void handle_groups(ClientId id, const protocol::Request& req);
+  void init_fair_share(const LoadedConfig& initial);
   Result<nlohmann::json> reload();
   void begin_shutdown();
   // Resolves names (a bare NAME covers its instances) or says which one is unknown.
@@ -56,6 +60,7 @@ class Daemon {
   std::unique_ptr<Supervisor> sup_;
   std::unique_ptr<ControlServer> server_;
   std::unique_ptr<DeadlockMonitor> deadlocks_;  // [daemon] deadlock_check
+  std::unique_ptr<FairShare> fair_;
   UniqueFd signal_fd_;
   std::vector<Pending> pending_;
   std::unordered_map<std::string, std::vector<ClientId>> followers_;

@@ -20,13 +20,14 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: corrald [--config FILE] [--socket PATH] [--log-dir DIR] [--state-dir DIR]\n"
-    "               [--client-timeout SECS] [--foreground] [--version] [--help]\n"
+    "               [--client-timeout SECS] [--cgroup-name NAME] [--foreground] [--version] [--help]\n"
     "  --config FILE        the TOML config (default /etc/corral/corral.toml)\n"
     "  --socket PATH        control socket (default: [daemon] socket, else\n"
     "                       /run/corral/corral.sock as root, $XDG_RUNTIME_DIR/corral/corral.sock otherwise)\n"
     "  --log-dir DIR        where NAME.log files go (default: [daemon] log_dir)\n"
     "  --state-dir DIR      state directory (default: [daemon] state_dir)\n"
     "  --client-timeout S   drop control clients idle this long (default 60)\n"
+    "  --cgroup-name NAME   the cgroup subtree for fair share (default: [daemon] cgroup_name, \"corral\")\n"
     "  --foreground         accepted for compatibility: corrald always stays in the foreground\n";
 
 int make_dirs(const std::string& dir) {
@@ -45,7 +46,7 @@ int make_dirs(const std::string& dir) {
 
 int main(int argc, char** argv) {
   using namespace corral::daemon;
-  std::string config = "/etc/corral/corral.toml", socket, log_dir, state_dir;
+  std::string config = "/etc/corral/corral.toml", socket, log_dir, state_dir, cgroup_name;
   int client_timeout = 60;
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
@@ -61,6 +62,7 @@ int main(int argc, char** argv) {
     else if (a == "--log-dir") log_dir = value("--log-dir");
     else if (a == "--state-dir") state_dir = value("--state-dir");
     else if (a == "--client-timeout") client_timeout = std::atoi(value("--client-timeout"));
+    else if (a == "--cgroup-name") cgroup_name = value("--cgroup-name");
     else if (a == "--foreground" || a == "-f") continue;
     else if (a == "--version") {
       std::printf("corrald %s\n", CORRAL_VERSION);
@@ -104,6 +106,7 @@ int main(int argc, char** argv) {
   s.state_dir = !state_dir.empty() ? state_dir : loaded->daemon.state_dir;
   if (make_dirs(s.log_dir) != 0 || make_dirs(s.state_dir) != 0) return 1;
 
+  if (!cgroup_name.empty()) loaded->daemon.cgroup_name = cgroup_name;  // reload keeps it: only init reads it
   Daemon d(s);
   if (auto st = d.init(std::move(*loaded)); !st) {
     std::fprintf(stderr, "corrald: %s\n", st.error().message.c_str());

@@ -202,6 +202,7 @@ void Supervisor::apply(Service& s, const supervise::Effects& fx) {
     loop_.cancel_timer(s.timer);
     s.timer = 0;
   }
+  if ((fx.send_stop_signal || fx.send_kill) && s.pid > 0 && before_stop_signal) before_stop_signal(s);
   if (fx.send_stop_signal && s.pid > 0) {
     // The whole process group: a service's own children go with it.
     ::kill(-s.pid, s.spec.cfg.stop_signal);
@@ -283,6 +284,13 @@ void Supervisor::launch(Service& s) {
   ls.new_session = true;
   // If corrald dies without stopping them, services get SIGTERM rather than run unsupervised.
   ls.parent_death_signal = SIGTERM;
+  if (before_launch) {
+    if (Status st = before_launch(s, ls); !st) {
+      log_line("%s: %s", s.spec.name().c_str(), st.error().message.c_str());
+      apply(s, s.machine.launch_failed(now, wall_ms_now(), st.error().message));
+      return;
+    }
+  }
   auto r = launch::launch(ls);
   if (!r) {
     log_line("%s: %s", s.spec.name().c_str(), r.error().message.c_str());
@@ -292,6 +300,7 @@ void Supervisor::launch(Service& s) {
   s.pid = r->pid;
   s.pidfd = std::move(r->pidfd);
   by_pid_[s.pid] = &s;
+  if (after_launch) after_launch(s);
   if (s.pidfd) {
     Service* sp = &s;
     Status st = loop_.add(s.pidfd.get(), EPOLLIN, [this, sp](std::uint32_t) {
@@ -321,6 +330,7 @@ void Supervisor::child_exited(Service& s, int ws) {
     dying_[pgid] = Dying{s.spec.name(), std::chrono::steady_clock::now()};
     check_dying();
   }
+  if (after_exit) after_exit(s, stopping);
   apply(s, s.machine.exited(supervise::Clock::now(), exit_info_from_status(ws)));
   if (s.remove_when_stopped && s.pid <= 0 && s.machine.state() != State::Starting) forget(s);
 }
@@ -350,6 +360,7 @@ protocol::ServiceStatus Supervisor::status_of(const Service& s) const {
   if (!s.machine.history().empty()) st.last_exit = s.machine.history().front().info.description;
   st.error = s.machine.error();
   st.deadlock = s.pid > 0 && is_deadlocked && is_deadlocked(st.name);
+  if (decorate_status) decorate_status(s, st);
   return st;
 }
 

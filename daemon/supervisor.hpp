@@ -15,6 +15,7 @@
 
 #include "corral/base/result.hpp"
 #include "corral/base/unique_fd.hpp"
+#include "corral/launch/launch_spec.hpp"
 #include "corral/protocol/protocol.hpp"
 #include "corral/supervise/log_file.hpp"
 #include "corral/supervise/service_machine.hpp"
@@ -47,6 +48,13 @@ class Supervisor {
   std::function<void(const std::string&, std::string_view)> on_log;
   // Whether the deadlock check sees the service in a deadlock (status_of's `deadlock`).
   std::function<bool(const std::string&)> is_deadlocked;
+  // Fair-share hooks (daemon/fair_share.hpp), set by the Daemon; unset = nothing.
+  // before_launch may refuse the launch (shown as the service's launch error).
+  std::function<Status(const Service&, launch::LaunchSpec&)> before_launch;
+  std::function<void(const Service&)> after_launch;
+  std::function<void(const Service&)> before_stop_signal;  // e.g. thaw a suspended service
+  std::function<void(const Service&, bool stopping)> after_exit;
+  std::function<void(const Service&, protocol::ServiceStatus&)> decorate_status;
 
   Service* find(const std::string& name);
   // NAME matches NAME and its instances NAME@i; sorted by name.

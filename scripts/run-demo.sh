@@ -35,6 +35,9 @@ and every service). From another terminal, in $root:
   $ctl restart worker@1
   $ctl signal ticker HUP
   $ctl run --name nap -- sleep 60
+  $ctl group list           # fair share: weights 100/200/400 -> measured CPU share 1:2:4
+  $ctl top                  # the same, refreshing, with each group's services
+  $ctl suspend burn-g@0; $ctl status burn-g; $ctl resume burn-g@0
   $ctl reload               # after editing examples/demo.toml: applies only the difference
   $ctl shutdown
 

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -134,6 +135,14 @@ class DaemonFixture : public ::testing::Test {
     write_config(toml);
     std::vector<std::string> args = {CORRAL_BIN_DIR "/daemon/corrald", "--config", config_, "--socket", socket_,
                                      "--log-dir", log_dir_, "--state-dir", dir_ + "/state"};
+    // Fair share makes cgroups: a subtree of this run's own, so parallel tests never share one
+    // (a test that names its own, in [daemon] cgroup_name or --cgroup-name, keeps it).
+    if (toml.find("cgroup_name") == std::string::npos &&
+        std::find(extra.begin(), extra.end(), "--cgroup-name") == extra.end()) {
+      static int daemons = 0;
+      args.push_back("--cgroup-name");
+      args.push_back("corral-fx-" + std::to_string(::getpid()) + "-" + std::to_string(++daemons));
+    }
     args.insert(args.end(), extra.begin(), extra.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());

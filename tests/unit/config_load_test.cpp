@@ -57,6 +57,7 @@ TEST(ConfigLoad, GoodFileWithConfD) {
   EXPECT_EQ(d.deadlock_check, std::optional<Duration>(10s));
   EXPECT_EQ(d.deadlock_action, DeadlockAction::RestartVictim);
   EXPECT_EQ(d.rescan_interval, 2s);
+  EXPECT_EQ(d.cgroup_name, "corral-good");
 
   ASSERT_EQ(c.groups.size(), 4u);  // default, web, batch (main file) + extra (conf.d)
   EXPECT_EQ(c.groups.at("default").weight, 100u);

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   register_waits_commands(app, ctx);
   register_sched_commands(app, ctx);
   register_service_commands(app, ctx);
+  register_fair_commands(app, ctx);
 
   try {
     app.parse(argc, argv);

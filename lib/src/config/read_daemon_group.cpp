@@ -21,7 +21,7 @@ void read_daemon(ErrorSink& sink, const toml::table& table, DaemonConfig& out,
                  std::map<std::string, toml::source_region>& seen_keys) {
   TableReader r(sink, table, "daemon",
                 {"socket", "log_dir", "state_dir", "log_max_size", "log_keep", "fair_share", "fair_share_interval",
-                 "deadlock_check", "deadlock_action", "rescan_interval"});
+                 "deadlock_check", "deadlock_action", "rescan_interval", "cgroup_name"});
   for (auto&& [key, value] : table) {
     std::string k(key.str());
     auto [it, fresh] = seen_keys.emplace(k, value.source());
@@ -59,6 +59,10 @@ void read_daemon(ErrorSink& sink, const toml::table& table, DaemonConfig& out,
           "deadlock_action", {{"log", DeadlockAction::Log}, {"restart-victim", DeadlockAction::RestartVictim}}))
     out.deadlock_action = *v;
   if (auto v = r.duration("rescan_interval", true)) out.rescan_interval = *v;
+  if (auto v = r.string("cgroup_name")) {
+    if (!valid_unit_name(*v)) r.error(*r.node("cgroup_name"), "cgroup_name", "must be a plain name (no '/', not starting with '.')");
+    else out.cgroup_name = *v;
+  }
 }
 
 GroupConfig read_group(ErrorSink& sink, const std::string& name, const toml::table& table) {

@@ -10,7 +10,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::pair<Command, std::string_view>, 11> kCommands{{
+constexpr std::array<std::pair<Command, std::string_view>, 14> kCommands{{
     {Command::Status, "status"},
     {Command::Show, "show"},
     {Command::Start, "start"},
@@ -21,6 +21,9 @@ constexpr std::array<std::pair<Command, std::string_view>, 11> kCommands{{
     {Command::Logs, "logs"},
     {Command::Run, "run"},
     {Command::Shutdown, "shutdown"},
+    {Command::Suspend, "suspend"},
+    {Command::Resume, "resume"},
+    {Command::Groups, "groups"},
     {Command::Version, "version"},
 }};
 
@@ -113,6 +116,7 @@ bool changes_state(Command c) {
     case Command::Show:
     case Command::Logs:
     case Command::Version:
+    case Command::Groups:
       return false;
     default:
       return true;

@@ -45,6 +45,7 @@ struct DaemonConfig {
   std::optional<Duration> deadlock_check;     // nullopt: no periodic deadlock check
   DeadlockAction deadlock_action = DeadlockAction::Log;
   Duration rescan_interval = std::chrono::seconds(1);  // thread-pinning rescan
+  std::string cgroup_name = "corral";         // the cgroup subtree corrald makes (fair_share = "cgroup")
 
   bool operator==(const DaemonConfig&) const = default;
 };

@@ -25,7 +25,8 @@ inline constexpr int kVersion = 1;
 // memory one client can make the daemon hold.
 inline constexpr std::size_t kMaxLine = 64 * 1024;
 
-enum class Command : std::uint8_t { Status, Show, Start, Stop, Restart, Signal, Reload, Logs, Run, Shutdown, Version };
+enum class Command : std::uint8_t { Status, Show, Start, Stop, Restart, Signal, Reload, Logs, Run, Shutdown, Version,
+                                    Suspend, Resume, Groups };
 
 std::string_view command_name(Command c);
 std::optional<Command> parse_command(std::string_view s);
