@@ -1,7 +1,6 @@
 // corralctl sched / pin / topology on real processes: every SCHED policy set with
 // `corralctl sched` and read back with sched_getattr on every thread.
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +15,7 @@
 #include "corral/sched/apply.hpp"
 #include "corral/sched/pinner.hpp"
 #include "corral/sched/topology.hpp"
+#include "late_thread_process.hpp"
 
 using namespace corral::sched;
 using namespace std::chrono_literals;
@@ -41,24 +41,9 @@ Run corralctl(const std::string& args) {
 
 // The late-thread helper, made to start its second thread at once so the process
 // has two threads for the whole test.
-struct TwoThreads {
-  pid_t pid = -1;
+struct TwoThreads : LateThreadProcess {
   TwoThreads() {
-    int fds[2];
-    if (::pipe(fds) != 0) return;
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-    posix_spawn_file_actions_addclose(&fa, fds[0]);
-    std::string prog = std::string(CORRAL_BIN_DIR) + "/test-helpers/corral-test-late_thread";
-    char* argv[] = {prog.data(), nullptr};
-    if (posix_spawn(&pid, prog.c_str(), &fa, nullptr, argv, environ) != 0) pid = -1;
-    posix_spawn_file_actions_destroy(&fa);
-    ::close(fds[1]);
-    char buf[6];
-    if (::read(fds[0], buf, 6) != 6) pid = -1;
-    ::close(fds[0]);
-    if (pid > 0) ::kill(pid, SIGUSR1);
+    if (!ready() || !start_second_thread()) stop();
   }
   bool wait_threads(std::size_t n) {
     auto end = std::chrono::steady_clock::now() + 10s;
@@ -68,12 +53,6 @@ struct TwoThreads {
       std::this_thread::sleep_for(10ms);
     }
     return false;
-  }
-  ~TwoThreads() {
-    if (pid > 0) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, nullptr, 0);
-    }
   }
 };
 

@@ -1,9 +1,5 @@
 // Pinner on real processes: every thread placed, and a thread created later is
 // pinned by the next rescan.
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <string>
@@ -12,46 +8,16 @@
 #include <gtest/gtest.h>
 
 #include "corral/sched/pinner.hpp"
+#include "late_thread_process.hpp"
 
 using namespace corral::sched;
 using namespace std::chrono_literals;
 
-namespace {
-struct Helper {
-  pid_t pid = -1;
-  int out = -1;
-  Helper() {
-    int fds[2];
-    if (::pipe(fds) != 0) return;
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-    posix_spawn_file_actions_addclose(&fa, fds[0]);
-    std::string prog = std::string(CORRAL_BIN_DIR) + "/test-helpers/corral-test-late_thread";
-    char* argv[] = {prog.data(), nullptr};
-    if (posix_spawn(&pid, prog.c_str(), &fa, nullptr, argv, environ) != 0) pid = -1;
-    posix_spawn_file_actions_destroy(&fa);
-    ::close(fds[1]);
-    out = fds[0];
-  }
-  bool ready() {
-    char buf[6] = {};
-    return ::read(out, buf, 6) == 6 && std::string(buf, 5) == "ready";
-  }
-  ~Helper() {
-    if (pid > 0) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, nullptr, 0);
-    }
-    if (out >= 0) ::close(out);
-  }
-};
-}  // namespace
 
 TEST(Pinner, PinsEveryThreadAndLateThreadsOnRescan) {
   auto topo = CpuTopology::read();
   ASSERT_TRUE(topo.ok()) << topo.error().message;
-  Helper h;
+  LateThreadProcess h;
   ASSERT_GT(h.pid, 0);
   ASSERT_TRUE(h.ready());
 
@@ -63,7 +29,7 @@ TEST(Pinner, PinsEveryThreadAndLateThreadsOnRescan) {
   EXPECT_EQ(*n, 1u);
   EXPECT_EQ(*get_affinity(h.pid), std::vector<int>{placement->cpu_for(0)});
 
-  ASSERT_EQ(::kill(h.pid, SIGUSR1), 0);
+  ASSERT_TRUE(h.start_second_thread());
   // Wait for the new thread, then rescan on an interval until it is placed.
   pid_t late = -1;
   auto end = std::chrono::steady_clock::now() + 10s;
@@ -89,7 +55,7 @@ TEST(Pinner, PinsEveryThreadAndLateThreadsOnRescan) {
 TEST(Pinner, NoneSetsTheProcessMaskOnEveryThread) {
   auto topo = CpuTopology::read();
   ASSERT_TRUE(topo.ok());
-  Helper h;
+  LateThreadProcess h;
   ASSERT_TRUE(h.ready());
   auto placement = make_placement(*topo, {topo->online().front()}, PinMode::None);
   ASSERT_TRUE(placement.ok());
