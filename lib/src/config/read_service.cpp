@@ -7,15 +7,6 @@
 namespace corral::config::detail {
 namespace {
 
-// A NUL inside a TOML string ("\u0000") would silently cut an argument or a
-// variable short at exec; refuse it.
-bool has_nul(const toml::node& n, const TableReader& r, std::string_view key) {
-  auto s = n.as_string();
-  if (!s || s->get().find('\0') == std::string::npos) return false;
-  r.error(n, key, "must not contain a NUL character");
-  return true;
-}
-
 void read_command(const TableReader& r, const toml::table& table, ServiceConfig& s) {
   const toml::node* n = r.node("command");
   if (!n) {
@@ -23,7 +14,7 @@ void read_command(const TableReader& r, const toml::table& table, ServiceConfig&
     return;
   }
   if (auto str = n->as_string()) {
-    if (has_nul(*n, r, "command")) return;
+    if (r.has_nul(*n, "command")) return;
     auto words = split_command(str->get());
     if (!words.ok()) r.error(*n, "command", words.error().message);
     else s.argv = std::move(*words);
@@ -44,7 +35,7 @@ void read_command(const TableReader& r, const toml::table& table, ServiceConfig&
     const toml::node& e = *arr->get(i);
     std::string key = "command[" + std::to_string(i) + "]";
     if (auto es = e.as_string()) {
-      if (has_nul(e, r, key)) good = false;
+      if (r.has_nul(e, key)) good = false;
       argv.push_back(es->get());
     } else {
       r.type_error(e, key, "a string");
@@ -69,7 +60,7 @@ void read_env(const TableReader& r, ServiceConfig& s) {
       continue;
     }
     if (auto v = value.as_string()) {
-      if (!has_nul(value, r, name)) s.env[k] = v->get();
+      if (!r.has_nul(value, name)) s.env[k] = v->get();
     } else {
       r.type_error(value, name, "a string");
     }

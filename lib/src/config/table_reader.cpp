@@ -116,15 +116,18 @@ void TableReader::type_error(const toml::node& at, std::string_view key, std::st
   error(at, key, "expected " + std::string(expected) + ", got " + std::string(type_phrase(at)));
 }
 
+bool TableReader::has_nul(const toml::node& n, std::string_view key) const {
+  auto s = n.as_string();
+  if (!s || s->get().find('\0') == std::string::npos) return false;
+  error(n, key, "must not contain a NUL character");
+  return true;
+}
+
 std::optional<std::string> TableReader::string(std::string_view key) const {
   const toml::node* n = node(key);
   if (!n) return std::nullopt;
   if (auto s = n->as_string()) {
-    // Names, paths and enum words never hold a NUL; it would cut them short.
-    if (s->get().find('\0') != std::string::npos) {
-      error(*n, key, "must not contain a NUL character");
-      return std::nullopt;
-    }
+    if (has_nul(*n, key)) return std::nullopt;
     return s->get();
   }
   type_error(*n, key, "a string");
@@ -209,10 +212,7 @@ std::optional<std::string> TableReader::name_or_id(std::string_view key) const {
   const toml::node* n = node(key);
   if (!n) return std::nullopt;
   if (auto s = n->as_string()) {
-    if (s->get().find('\0') != std::string::npos) {
-      error(*n, key, "must not contain a NUL character");
-      return std::nullopt;
-    }
+    if (has_nul(*n, key)) return std::nullopt;
     if (s->get().empty()) {
       error(*n, key, "must not be empty");
       return std::nullopt;

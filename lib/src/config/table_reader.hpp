@@ -51,6 +51,9 @@ class TableReader {
   // "service.web.restart: MESSAGE" at the node's place.
   void error(const toml::node& at, std::string_view key, std::string_view message) const;
   void type_error(const toml::node& at, std::string_view key, std::string_view expected) const;
+  // A NUL inside a TOML string ("\u0000") would silently cut a name, path, argument or
+  // variable short at exec: true (and an error reported) when n is a string holding one.
+  bool has_nul(const toml::node& n, std::string_view key) const;
 
   std::optional<std::string> string(std::string_view key) const;
   std::optional<bool> boolean(std::string_view key) const;
