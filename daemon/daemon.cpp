@@ -41,7 +41,7 @@ Status Daemon::init(LoadedConfig initial) {
   if (!signal_fd_) return errno_error("signalfd");
   if (Status st = loop_->add(signal_fd_.get(), EPOLLIN, [this](std::uint32_t) { on_signal(); }); !st) return st;
 
-  sup_ = std::make_unique<Supervisor>(*loop_, settings_);
+  sup_ = std::make_unique<Supervisor>(*loop_, settings_, events_);
   sup_->on_change = [this](const std::string& name) { on_service_change(name); };
   sup_->on_log = [this](const std::string& name, std::string_view chunk) {
     auto it = followers_.find(name);

@@ -11,6 +11,7 @@
 #include "config_bridge.hpp"
 #include "control_server.hpp"
 #include "deadlock_monitor.hpp"
+#include "event_bus.hpp"
 #include "event_loop.hpp"
 #include "fair_share.hpp"
 #include "supervisor.hpp"
@@ -57,6 +58,7 @@ class Daemon {
 
   DaemonSettings settings_;
   std::unique_ptr<EventLoop> loop_;
+  EventBus events_;  // what happened, for the components that follow it
   std::unique_ptr<Supervisor> sup_;
   std::unique_ptr<ControlServer> server_;
   std::unique_ptr<DeadlockMonitor> deadlocks_;  // [daemon] deadlock_check

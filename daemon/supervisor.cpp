@@ -37,7 +37,8 @@ supervise::ExitInfo exit_info_from_status(int ws) {
   return info;
 }
 
-Supervisor::Supervisor(EventLoop& loop, const DaemonSettings& settings) : loop_(loop), settings_(settings) {
+Supervisor::Supervisor(EventLoop& loop, const DaemonSettings& settings, EventBus& events)
+    : loop_(loop), settings_(settings), events_(events) {
   read_buf_.resize(64 * 1024);
 }
 
@@ -85,7 +86,21 @@ Status Supervisor::add(ServiceSpec spec) {
   return {};
 }
 
-void Supervisor::notify(const Service& s) {
+void Supervisor::notify(Service& s) {
+  State now = s.machine.state();
+  if (now != s.published_state) {
+    DaemonEvent e;
+    e.kind = DaemonEvent::Kind::State;
+    e.service = s.spec.name();
+    e.from = std::string(supervise::state_name(s.published_state));
+    e.to = std::string(supervise::state_name(now));
+    e.pid = s.pid;
+    e.reason = s.machine.error();
+    if (e.reason.empty() && !s.machine.history().empty() && (now == State::Exited || now == State::Stopped))
+      e.reason = s.machine.history().front().info.description;
+    s.published_state = now;
+    events_.publish(std::move(e));
+  }
   if (on_change) on_change(s.spec.name());
 }
 
@@ -146,6 +161,10 @@ void Supervisor::forget(Service& s) {
   }
   if (s.pid > 0) by_pid_.erase(s.pid);
   services_.erase(name);  // s is gone now
+  DaemonEvent e;
+  e.kind = DaemonEvent::Kind::Removed;
+  e.service = name;
+  events_.publish(std::move(e));
   if (on_change) on_change(name);
 }
 
@@ -325,6 +344,14 @@ void Supervisor::child_exited(Service& s, int ws) {
   // Pick up its last words before the exit is recorded.
   if (s.log_read) drain_log(s);
   const bool stopping = s.machine.state() == State::Stopping;
+  {
+    DaemonEvent e;
+    e.kind = DaemonEvent::Kind::Exit;
+    e.service = s.spec.name();
+    e.pid = pgid;
+    e.reason = launch::to_string(launch::exit_info_from_wait_status(ws));
+    events_.publish(std::move(e));
+  }
   // A stop ends the whole group; members that outlived the leader go too.
   if (stopping && ::kill(-pgid, SIGKILL) == 0) {
     dying_[pgid] = Dying{s.spec.name(), std::chrono::steady_clock::now()};

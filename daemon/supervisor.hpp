@@ -19,6 +19,7 @@
 #include "corral/protocol/protocol.hpp"
 #include "corral/supervise/log_file.hpp"
 #include "corral/supervise/service_machine.hpp"
+#include "event_bus.hpp"
 #include "event_loop.hpp"
 #include "service_spec.hpp"
 
@@ -33,13 +34,15 @@ struct Service {
   std::unique_ptr<supervise::LogFile> log;
   bool log_error_reported = false;
   TimerId timer = 0;
+  supervise::State published_state = supervise::State::Stopped;  // the `from` of the next State event
   bool remove_when_stopped = false; // removed by reload: forget it once stopped
   std::unique_ptr<ServiceSpec> next_spec;  // changed by reload: used at the next launch
 };
 
 class Supervisor {
  public:
-  Supervisor(EventLoop& loop, const DaemonSettings& settings);
+  // State changes, exits and removals are published on `events`.
+  Supervisor(EventLoop& loop, const DaemonSettings& settings, EventBus& events);
   ~Supervisor();
 
   // Called after every state change of a service (name), and when one is removed.
@@ -86,7 +89,7 @@ class Supervisor {
   void drain_log(Service& s);
   Status ensure_log_pipe(Service& s);
   void forget(Service& s);
-  void notify(const Service& s);
+  void notify(Service& s);  // publishes a State event when the state moved, then on_change
   void check_dying();
 
   // Process groups of stopped services whose leader is gone but members (already
@@ -100,6 +103,7 @@ class Supervisor {
 
   EventLoop& loop_;
   const DaemonSettings& settings_;
+  EventBus& events_;
   std::map<std::string, std::unique_ptr<Service>> services_;
   std::unordered_map<pid_t, Service*> by_pid_;
   std::string read_buf_;
