@@ -72,10 +72,11 @@ Status Daemon::init(LoadedConfig initial) {
     order.push_back(spec.name());
     if (Status st = sup_->add(std::move(spec)); !st) return st;
   }
+  const std::set<std::string> adopted = init_adoption();
   // Start order: the config's (after = ...), instances in index order.
   for (const auto& name : order) {
     Service* s = sup_->find(name);
-    if (s && s->spec.cfg.autostart) sup_->start(*s);
+    if (s && s->spec.cfg.autostart && !adopted.count(name)) sup_->start(*s);
   }
   log_line("listening on %s, %zu services, log dir %s", settings_.socket_path.c_str(), sup_->services().size(),
            settings_.log_dir.c_str());
@@ -90,6 +91,7 @@ int Daemon::run() {
   }
   server_->shutdown();
   if (fair_) fair_->shutdown();
+  finish_clean_shutdown();  // every service stopped: nothing to adopt next time
   log_line("stopped");
   return 0;
 }
@@ -126,6 +128,12 @@ void Daemon::on_signal() {
 
 void Daemon::begin_shutdown() {
   shutting_down_ = true;
+  {
+    DaemonEvent e;
+    e.kind = DaemonEvent::Kind::Daemon;
+    e.reason = "stopping";
+    events_.publish(std::move(e));
+  }
   deadlocks_->configure(std::nullopt, config::DeadlockAction::Log);  // no restarts while stopping
   sup_->stop_all();
   check_pending();

@@ -4,16 +4,20 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "adopt/adopter.hpp"
 #include "config_bridge.hpp"
 #include "control_server.hpp"
 #include "deadlock_monitor.hpp"
 #include "event_bus.hpp"
 #include "event_loop.hpp"
 #include "fair_share.hpp"
+#include "fdholder/log_pipe_keeper.hpp"
+#include "persist/state_writer.hpp"
 #include "supervisor.hpp"
 
 namespace corral::daemon {
@@ -51,6 +55,10 @@ class Daemon {
   void handle_suspend(ClientId id, const protocol::Request& req);  // suspend and resume (fair_share_hooks.cpp)
   void handle_groups(ClientId id, const protocol::Request& req);
   void init_fair_share(const LoadedConfig& initial);
+  // The state file and re-adoption (daemon/adopt/daemon_adopt.cpp): returns the
+  // services adoption decided about, which autostart leaves alone.
+  std::set<std::string> init_adoption();
+  void finish_clean_shutdown();  // every service stopped: no state, no kept pipes
   Result<nlohmann::json> reload();
   void begin_shutdown();
   // Resolves names (a bare NAME covers its instances) or says which one is unknown.
@@ -63,6 +71,9 @@ class Daemon {
   std::unique_ptr<ControlServer> server_;
   std::unique_ptr<DeadlockMonitor> deadlocks_;  // [daemon] deadlock_check
   std::unique_ptr<FairShare> fair_;
+  std::unique_ptr<Adopter> adopter_;     // takes back what an earlier corrald left running
+  std::unique_ptr<StateWriter> state_;   // state_dir/corrald.state
+  std::unique_ptr<LogPipeKeeper> pipes_; // log pipes kept by the fd holder across a crash
   UniqueFd signal_fd_;
   std::vector<Pending> pending_;
   std::unordered_map<std::string, std::vector<ClientId>> followers_;

@@ -23,6 +23,7 @@ struct DaemonEvent {
     Removed,   // a service was forgotten (removed by reload, or a finished `run`)
     Reload,    // the config was reloaded (reason: the summary, or why it was refused)
     Daemon,    // corrald itself: "started", "stopping", ...
+    Suspend,   // a service was suspended or resumed (to: "suspended" or "resumed")
   };
   Kind kind = Kind::State;
   std::int64_t time_ms = 0;  // Unix time

@@ -56,6 +56,11 @@ class FairShare {
   bool suspended(const std::string& name) const { return suspended_.count(name) != 0; }
   std::optional<std::string> suspend_label(const std::string& name) const;
 
+  // Re-adoption (daemon/adopt/): the cgroup layer (nullptr unless fair_share = "cgroup"
+  // is in effect) and the path of a service's cgroup below it.
+  cgroup::Cgroups* cgroups() const { return cg_ ? cg_->cgroups.get() : nullptr; }
+  std::string cgroup_of(const config::ServiceConfig& c) const { return cg_ ? service_path(c) : std::string(); }
+
   // `groups` request: each group's weight, target share, measured share, memory, pids.
   nlohmann::json groups_json();
   std::string mode_name() const;

@@ -40,6 +40,12 @@ void Daemon::handle_suspend(ClientId id, const protocol::Request& req) {
     Status st = suspend ? fair_->suspend(*s) : fair_->resume(*s);
     if (!st) return server_->reply(id, Response::failure(st.error().message));
     names.push_back(s->spec.name());
+    DaemonEvent e;
+    e.kind = DaemonEvent::Kind::Suspend;
+    e.service = s->spec.name();
+    e.to = suspend ? "suspended" : "resumed";
+    e.pid = s->pid;
+    events_.publish(std::move(e));
   }
   server_->reply(id, Response::success(statuses(names)));
 }

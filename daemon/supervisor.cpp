@@ -301,8 +301,9 @@ void Supervisor::launch(Service& s) {
   ls.stdout_target = launch::StdioTarget::from_fd(s.log_write.get());
   ls.stderr_target = launch::StdioTarget::from_fd(s.log_write.get());
   ls.new_session = true;
-  // If corrald dies without stopping them, services get SIGTERM rather than run unsupervised.
-  ls.parent_death_signal = SIGTERM;
+  // Services outlive corrald by default (a restarted corrald adopts them); a
+  // service may ask to be signalled instead (parent_death_signal = "TERM").
+  ls.parent_death_signal = s.spec.cfg.parent_death_signal;
   if (before_launch) {
     if (Status st = before_launch(s, ls); !st) {
       log_line("%s: %s", s.spec.name().c_str(), st.error().message.c_str());
@@ -317,6 +318,7 @@ void Supervisor::launch(Service& s) {
     return;
   }
   s.pid = r->pid;
+  s.adopted = false;
   s.pidfd = std::move(r->pidfd);
   by_pid_[s.pid] = &s;
   if (after_launch) after_launch(s);
@@ -333,7 +335,9 @@ void Supervisor::launch(Service& s) {
   apply(s, s.machine.handle(Event::Launched, supervise::Clock::now()));
 }
 
-void Supervisor::child_exited(Service& s, int ws) {
+void Supervisor::child_exited(Service& s, int ws) { process_ended(s, exit_info_from_status(ws)); }
+
+void Supervisor::process_ended(Service& s, supervise::ExitInfo info) {
   if (s.pidfd) {
     loop_.remove(s.pidfd.get());
     s.pidfd.reset();
@@ -349,7 +353,7 @@ void Supervisor::child_exited(Service& s, int ws) {
     e.kind = DaemonEvent::Kind::Exit;
     e.service = s.spec.name();
     e.pid = pgid;
-    e.reason = launch::to_string(launch::exit_info_from_wait_status(ws));
+    e.reason = info.description;
     events_.publish(std::move(e));
   }
   // A stop ends the whole group; members that outlived the leader go too.
@@ -358,7 +362,7 @@ void Supervisor::child_exited(Service& s, int ws) {
     check_dying();
   }
   if (after_exit) after_exit(s, stopping);
-  apply(s, s.machine.exited(supervise::Clock::now(), exit_info_from_status(ws)));
+  apply(s, s.machine.exited(supervise::Clock::now(), std::move(info)));
   if (s.remove_when_stopped && s.pid <= 0 && s.machine.state() != State::Starting) forget(s);
 }
 
@@ -410,6 +414,7 @@ nlohmann::json Supervisor::describe(const Service& s) const {
                 {"start_limit_burst", c.start_limit_burst},
                 {"start_limit_interval", config::format_duration(c.start_limit_interval)},
                 {"stop_signal", signal_text(c.stop_signal)},
+                {"parent_death_signal", c.parent_death_signal ? json(signal_text(c.parent_death_signal)) : json("none")},
                 {"stop_timeout", config::format_duration(c.stop_timeout)},
                 {"log_max_size", config::format_size(c.log_max_size)},
                 {"log_keep", c.log_keep},

@@ -37,6 +37,7 @@ struct Service {
   supervise::State published_state = supervise::State::Stopped;  // the `from` of the next State event
   bool remove_when_stopped = false; // removed by reload: forget it once stopped
   std::unique_ptr<ServiceSpec> next_spec;  // changed by reload: used at the next launch
+  bool adopted = false;             // its process was started by an earlier corrald
 };
 
 class Supervisor {
@@ -76,6 +77,16 @@ class Supervisor {
   bool all_idle() const;                  // no service has a process, no stopped group still dying
   bool group_dying(const std::string& name) const;  // its stopped process group has members left
 
+  // Re-adoption at start (daemon/adopt/supervisor_adopt.cpp): a live process found
+  // from the state file or the service's cgroup becomes s's process again
+  // (Event::Adopted), watched through a pidfd; corrald is not its parent, so its
+  // exit status is unknown when it ends and the restart policy treats it as a failure.
+  Status adopt(Service& s, pid_t pid);
+  // The recorded process ended while corrald was down: adopted, then ended at once.
+  void adopt_gone(Service& s, const std::string& why);
+  // A log pipe kept by the fd holder across a crash (before s is launched or adopted).
+  Status take_log_pipe(Service& s, UniqueFd read_end, UniqueFd write_end);
+
   void on_sigchld();                      // reap: services and orphans alike
   protocol::ServiceStatus status_of(const Service& s) const;
   nlohmann::json describe(const Service& s) const;   // settings + history for `show`
@@ -85,6 +96,7 @@ class Supervisor {
   void apply(Service& s, const supervise::Effects& fx);
   void launch(Service& s);
   void child_exited(Service& s, int wait_status);
+  void process_ended(Service& s, supervise::ExitInfo info);  // a child's or an adopted process's end
   void on_timer(Service& s);
   void drain_log(Service& s);
   Status ensure_log_pipe(Service& s);

@@ -56,7 +56,7 @@ for demo in "$src"/examples/corral-demo-*.cpp; do
 done
 # corrald and its unit exist once daemon/*.cpp do.
 if compgen -G "$src/daemon/*.cpp" >/dev/null; then
-  expected+=(/usr/sbin/corrald /lib/systemd/system/corrald.service)
+  expected+=(/usr/sbin/corrald /lib/systemd/system/corrald.service /usr/libexec/corral/corrald-stop-leftovers)
 else
   echo "(no daemon/*.cpp in this tree: corrald and its unit are not expected)"
 fi
@@ -81,7 +81,8 @@ if [ -x "$root/usr/sbin/corrald" ]; then
   [ "$out" = "corrald $version" ] && pass "unpacked corrald --version: $out" || fail "corrald --version: '$out'"
   unit=$root/lib/systemd/system/corrald.service
   for line in "Type=simple" "ExecStart=/usr/sbin/corrald --config /etc/corral/corral.toml --foreground" \
-              "Delegate=yes" "KillMode=mixed" "RuntimeDirectory=corral"; do
+              "Delegate=yes" "KillMode=process" "ExecStopPost=/usr/libexec/corral/corrald-stop-leftovers" \
+              "RuntimeDirectory=corral"; do
     grep -qxF "$line" "$unit" && pass "unit: $line" || fail "unit lacks $line"
   done
 fi
@@ -160,7 +161,7 @@ if [ -x "$root/usr/sbin/corrald" ] && [ "$(id -u)" -eq 0 ] && getent group corra
     fail "corrald did not come up: $(cat "$work/corrald.log")"
   fi
   kill -TERM "$dpid" 2>/dev/null || true
-  # SIGTERM (what systemd sends with KillMode=mixed) makes it exit; 20 s deadline.
+  # SIGTERM (what systemd sends corrald on stop) makes it exit; 20 s deadline.
   for _ in $(seq 200); do kill -0 "$dpid" 2>/dev/null || break; sleep 0.1; done
   if kill -0 "$dpid" 2>/dev/null; then
     fail "corrald still running 20 s after SIGTERM"

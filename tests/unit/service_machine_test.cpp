@@ -304,3 +304,40 @@ TEST(ServiceMachine, NamesRoundTrip) {
 
 }  // namespace
 }  // namespace corral::supervise
+
+// Re-adoption after a restart of corrald: an explicit event, Stopped -> Running,
+// with the restored counters kept.
+TEST(ServiceMachineAdopt, AdoptedIsARowOfTheTable) {
+  using namespace corral::supervise;
+  EXPECT_EQ(transition(State::Stopped, Event::Adopted), Action::Adopt);
+  EXPECT_EQ(transition(State::Running, Event::Adopted), Action::Ignore);
+  EXPECT_EQ(transition(State::Stopping, Event::Adopted), Action::Ignore);
+  EXPECT_EQ(event_name(Event::Adopted), "adopted");
+}
+
+TEST(ServiceMachineAdopt, KeepsRestoredCountersAndAppliesThePolicyOnExit) {
+  using namespace corral::supervise;
+  ServiceMachine m;
+  auto t0 = Clock::now();
+  std::deque<ExitRecord> hist;
+  ExitRecord old;
+  old.info.description = "exited with code 3";
+  old.info.code = 3;
+  hist.push_back(old);
+  m.restore(4, 0, {}, hist);
+  Effects fx = m.handle(Event::Adopted, t0);
+  EXPECT_TRUE(fx.state_changed);
+  EXPECT_FALSE(fx.launch);
+  EXPECT_EQ(m.state(), State::Running);
+  EXPECT_EQ(m.restarts(), 4);
+  ASSERT_EQ(m.history().size(), 1u);
+  // Corrald is not its parent: the end of an adopted process is a failure of unknown status.
+  ExitInfo unknown;
+  unknown.description = "exit status unknown (adopted process)";
+  unknown.code = -1;
+  unknown.launch_failed = true;
+  fx = m.exited(t0 + std::chrono::seconds(5), unknown);
+  EXPECT_TRUE(fx.launch);  // on-failure restarts it
+  EXPECT_EQ(m.restarts(), 5);
+  EXPECT_EQ(m.history().front().info.description, "exit status unknown (adopted process)");
+}

@@ -213,7 +213,8 @@ ServiceTemplate read_service(ErrorSink& sink, const std::string& name, const tom
   TableReader r(sink, table, "service." + name,
                 {"command", "env", "cwd", "user", "unix_group", "umask", "autostart", "restart", "start_secs",
                  "backoff_initial", "backoff_max", "start_limit_burst", "start_limit_interval", "stop_signal",
-                 "stop_timeout", "instances", "after", "group", "sched", "affinity", "log_max_size", "log_keep"});
+                 "stop_timeout", "instances", "after", "group", "sched", "affinity", "log_max_size", "log_keep",
+                 "parent_death_signal"});
   ServiceTemplate tpl;
   tpl.table = &table;
   ServiceConfig& s = tpl.config;
@@ -258,6 +259,7 @@ ServiceTemplate read_service(ErrorSink& sink, const std::string& name, const tom
     }
   }
   if (auto v = r.duration("stop_timeout")) s.stop_timeout = *v;
+  read_parent_death_signal(r, s);
   if (auto v = r.integer("instances", 1, 1000)) tpl.instances = static_cast<unsigned>(*v);
   read_after(r, s);
   if (auto v = r.string("group")) {

@@ -26,6 +26,8 @@ bool valid_unit_name(std::string_view name);
 void read_daemon(ErrorSink& sink, const toml::table& table, DaemonConfig& out,
                  std::map<std::string, toml::source_region>& seen_keys);
 GroupConfig read_group(ErrorSink& sink, const std::string& name, const toml::table& table);
+// service.NAME.parent_death_signal (read_parent_death_signal.cpp).
+void read_parent_death_signal(const TableReader& r, ServiceConfig& s);
 ServiceTemplate read_service(ErrorSink& sink, const std::string& name, const toml::table& table);
 
 }  // namespace corral::config::detail

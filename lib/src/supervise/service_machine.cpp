@@ -8,16 +8,17 @@ namespace {
 
 using A = Action;
 // Rows: State. Columns: Event (Start, Stop, Launched, LaunchFailed,
-// StartSecsElapsed, ProcessExited, BackoffElapsed, StopTimeout).
+// StartSecsElapsed, ProcessExited, BackoffElapsed, StopTimeout, Adopted).
 // A timer event in a state that has no such timer is stale and ignored.
+// Adopted happens only to a service that has just been added (Stopped).
 constexpr std::array<std::array<Action, kEventCount>, kStateCount> kTable{{
-    /* Stopped  */ {A::Launch, A::Ignore, A::Ignore, A::Ignore, A::Ignore, A::Ignore, A::Ignore, A::Ignore},
-    /* Starting */ {A::Ignore, A::BeginStop, A::Confirm, A::Fail, A::Promote, A::Exit, A::Ignore, A::Ignore},
-    /* Running  */ {A::Ignore, A::BeginStop, A::Ignore, A::Ignore, A::Ignore, A::Exit, A::Ignore, A::Ignore},
-    /* Backoff  */ {A::Launch, A::CancelToIdle, A::Ignore, A::Ignore, A::Ignore, A::Ignore, A::Retry, A::Ignore},
-    /* Stopping */ {A::QueueStart, A::UnqueueStart, A::Ignore, A::Ignore, A::Ignore, A::Stopped, A::Ignore, A::Kill},
-    /* Exited   */ {A::Launch, A::CancelToIdle, A::Ignore, A::Ignore, A::Ignore, A::Ignore, A::Ignore, A::Ignore},
-    /* Fatal    */ {A::Launch, A::CancelToIdle, A::Ignore, A::Ignore, A::Ignore, A::Ignore, A::Ignore, A::Ignore},
+    /* Stopped  */ {A::Launch, A::Ignore, A::Ignore, A::Ignore, A::Ignore, A::Ignore, A::Ignore, A::Ignore, A::Adopt},
+    /* Starting */ {A::Ignore, A::BeginStop, A::Confirm, A::Fail, A::Promote, A::Exit, A::Ignore, A::Ignore, A::Ignore},
+    /* Running  */ {A::Ignore, A::BeginStop, A::Ignore, A::Ignore, A::Ignore, A::Exit, A::Ignore, A::Ignore, A::Ignore},
+    /* Backoff  */ {A::Launch, A::CancelToIdle, A::Ignore, A::Ignore, A::Ignore, A::Ignore, A::Retry, A::Ignore, A::Ignore},
+    /* Stopping */ {A::QueueStart, A::UnqueueStart, A::Ignore, A::Ignore, A::Ignore, A::Stopped, A::Ignore, A::Kill, A::Ignore},
+    /* Exited   */ {A::Launch, A::CancelToIdle, A::Ignore, A::Ignore, A::Ignore, A::Ignore, A::Ignore, A::Ignore, A::Ignore},
+    /* Fatal    */ {A::Launch, A::CancelToIdle, A::Ignore, A::Ignore, A::Ignore, A::Ignore, A::Ignore, A::Ignore, A::Ignore},
 }};
 
 std::string seconds_text(Duration d) {
@@ -55,6 +56,7 @@ std::string_view event_name(Event e) {
     case Event::ProcessExited: return "process-exited";
     case Event::BackoffElapsed: return "backoff-elapsed";
     case Event::StopTimeout: return "stop-timeout";
+    case Event::Adopted: return "adopted";
   }
   return "?";
 }
@@ -79,6 +81,15 @@ Duration ServiceMachine::backoff_delay() const {
   Duration d = policy_.backoff_initial;
   for (int i = 1; i < failures_ && d < policy_.backoff_max; ++i) d *= 2;
   return d < policy_.backoff_max ? d : policy_.backoff_max;
+}
+
+void ServiceMachine::restore(int restarts, int failures, std::deque<TimePoint> recent_starts,
+                             std::deque<ExitRecord> history) {
+  restarts_ = restarts;
+  failures_ = failures;
+  recent_starts_ = std::move(recent_starts);
+  history_ = std::move(history);
+  while (history_.size() > kHistory) history_.pop_back();
 }
 
 void ServiceMachine::go(State s, Effects& fx) {
@@ -177,6 +188,11 @@ Effects ServiceMachine::apply(Action a, Event, TimePoint now, ExitInfo* info) {
       break;
     case Action::UnqueueStart:
       start_queued_ = false;
+      break;
+    case Action::Adopt:  // it has been running since before this corrald: no start_secs wait
+      started_at_ = now;
+      error_.clear();
+      go(State::Running, fx);
       break;
   }
   return fx;

@@ -120,6 +120,7 @@ struct ServiceConfig {
   Duration start_limit_interval = std::chrono::seconds(60);
   int stop_signal = 15;                  // SIGTERM
   Duration stop_timeout = std::chrono::seconds(10);
+  int parent_death_signal = 0;           // sent to the service if corrald dies; 0 = none (services outlive corrald)
 
   std::vector<std::string> after;        // template (service) names, as written
   std::string group = kDefaultGroup;     // fair-share group

@@ -30,8 +30,9 @@ enum class Event : std::uint8_t {
   ProcessExited,     // the process was reaped
   BackoffElapsed,    // the restart delay is over
   StopTimeout,       // stop_timeout passed after the stop signal
+  Adopted,           // at corrald's start, a live process of the service was found and taken back
 };
-inline constexpr int kEventCount = 8;
+inline constexpr int kEventCount = 9;
 
 enum class Restart : std::uint8_t { No, OnFailure, Always };
 
@@ -51,6 +52,7 @@ enum class Action : std::uint8_t {
   Stopped,       // the process ended during a stop: Stopped, or launch if a start is queued
   QueueStart,    // a start arrived while stopping: launch once the process is gone
   UnqueueStart,  // a stop arrived while stopping: forget a queued start
+  Adopt,         // a process found alive after corrald's restart: Running, counters kept
 };
 
 Action transition(State s, Event e);
@@ -116,8 +118,12 @@ class ServiceMachine {
   std::optional<TimePoint> started_at() const { return started_at_; }
   const std::deque<ExitRecord>& history() const { return history_; }
   bool start_queued() const { return start_queued_; }
+  const std::deque<TimePoint>& recent_starts() const { return recent_starts_; }
   // The delay the next failed start would wait (for tests and `show`).
   Duration backoff_delay() const;
+  // What a restarted corrald read from its state file: the counters and the
+  // history it had (before an Adopted or Start event).
+  void restore(int restarts, int failures, std::deque<TimePoint> recent_starts, std::deque<ExitRecord> history);
 
  private:
   Effects apply(Action a, Event e, TimePoint now, ExitInfo* info);

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: Apache-2.0
+// The Daemon's side of persistence and re-adoption: wiring the Adopter and the
+// StateWriter in, apart from daemon.cpp so the core touches them in a few lines.
+#include "../daemon.hpp"
+#include "../persist/state_writer.hpp"
+#include "../fdholder/log_pipe_keeper.hpp"
+#include "adopter.hpp"
+
+namespace corral::daemon {
+
+std::set<std::string> Daemon::init_adoption() {
+  // The log pipes first: an adopted service writes into the pipe it had.
+  pipes_ = std::make_unique<LogPipeKeeper>(*sup_, events_, settings_.state_dir);
+  pipes_->start();
+  adopter_ = std::make_unique<Adopter>(*loop_, *sup_, fair_.get(), settings_.state_dir);
+  std::set<std::string> decided = adopter_->run();
+  FairShare* f = fair_.get();
+  StateWriter::Hooks hooks;
+  hooks.suspended = [f](const std::string& name) { return f && f->suspended(name); };
+  hooks.cgroup_of = [f](const Service& s) { return f ? f->cgroup_of(s.spec.cfg) : std::string(); };
+  state_ = std::make_unique<StateWriter>(*loop_, *sup_, events_, settings_.state_dir, std::move(hooks));
+  state_->write_soon();
+  return decided;
+}
+
+void Daemon::finish_clean_shutdown() {
+  if (state_) state_->finish_clean();
+  if (pipes_) pipes_->finish_clean();
+}
+
+}  // namespace corral::daemon

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "corral/persist/state_file.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "corral/base/file_read.hpp"
+#include "corral/base/unique_fd.hpp"
+#include "corral/persist/fingerprint.hpp"
+#include "corral/proc/parsers.hpp"
+
+namespace corral::persist {
+
+std::string state_file_path(const std::string& dir) { return dir + "/" + kStateFileName; }
+
+Status write_state_file(const std::string& dir, const DaemonState& state) {
+  const std::string path = state_file_path(dir);
+  const std::string tmp = path + ".tmp";
+  const std::string text = encode(state);
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!fd) return errno_error("open " + tmp);
+  std::size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd.get(), text.data() + done, text.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      Error e = errno_error("write " + tmp);
+      ::unlink(tmp.c_str());
+      return e;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd.get()) != 0) {
+    Error e = errno_error("fsync " + tmp);
+    ::unlink(tmp.c_str());
+    return e;
+  }
+  fd.reset();
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    Error e = errno_error("rename " + tmp + " to " + path);
+    ::unlink(tmp.c_str());
+    return e;
+  }
+  // The rename itself must reach the disk too.
+  UniqueFd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dfd) return errno_error("open " + dir);
+  if (::fsync(dfd.get()) != 0) return errno_error("fsync " + dir);
+  return {};
+}
+
+Result<DaemonState> read_state_file(const std::string& dir) {
+  const std::string path = state_file_path(dir);
+  auto text = read_file(path);
+  if (!text) return text.error();
+  auto st = decode(*text);
+  if (!st) return Error::logic(path + ": " + st.error().message, st.error().code);
+  return st;
+}
+
+Status remove_state_file(const std::string& dir) {
+  const std::string path = state_file_path(dir);
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return errno_error("unlink " + path);
+  return {};
+}
+
+std::optional<ProcessIdentity> read_identity(pid_t pid) {
+  if (pid <= 0) return std::nullopt;
+  auto text = read_file("/proc/" + std::to_string(pid) + "/stat");
+  if (!text) return std::nullopt;
+  auto f = proc::parse_stat(*text);
+  if (!f || f->state == 'Z' || f->state == 'X') return std::nullopt;
+  return ProcessIdentity{f->starttime, f->pgrp, f->ppid, f->session};
+}
+
+std::uint64_t current_boot_id_hash() {
+  auto text = read_file("/proc/sys/kernel/random/boot_id");
+  if (!text) return 0;
+  return fnv1a64(*text);
+}
+
+}  // namespace corral::persist
