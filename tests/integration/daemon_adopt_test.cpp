@@ -122,8 +122,11 @@ TEST_F(AdoptTest, KillNineThenRestartKeepsTheSamePidsAndNoDuplicates) {
 
   kill9();
   // The services outlive corrald (no parent-death signal by default).
-  for (const auto& [name, pid] : before)
-    if (pid > 0) EXPECT_TRUE(alive(pid)) << name;
+  for (const auto& [name, pid] : before) {
+    if (pid > 0) {
+      EXPECT_TRUE(alive(pid)) << name;
+    }
+  }
 
   start(toml);
   for (const auto& [name, pid] : before) {
