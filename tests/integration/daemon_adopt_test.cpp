@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <map>
 
@@ -74,6 +76,36 @@ class AdoptTest : public DaemonFixture {
     for (const auto& m : marker_)
       for (pid_t p : sleepers(m)) ::kill(p, SIGKILL);
     DaemonFixture::TearDown();
+    remove_cgroup_subtree();
+  }
+
+  // A test that ends with corrald killed leaves its (by now empty) cgroup
+  // subtree behind: remove it in every hierarchy, deepest first.
+  void remove_cgroup_subtree() {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    std::vector<fs::path> found;
+    for (fs::recursive_directory_iterator it("/sys/fs/cgroup", fs::directory_options::skip_permission_denied, ec), end;
+         it != end; it.increment(ec)) {
+      if (ec) break;
+      if (it.depth() > 3) it.disable_recursion_pending();
+      if (it->is_directory(ec) && it->path().filename() == cgroup_name_) {
+        found.push_back(it->path());
+        it.disable_recursion_pending();
+      }
+    }
+    for (const auto& root : found) {
+      std::vector<fs::path> dirs;
+      for (fs::recursive_directory_iterator it(root, ec), end; it != end; it.increment(ec)) {
+        if (ec) break;
+        if (it->is_directory(ec)) dirs.push_back(it->path());
+      }
+      std::sort(dirs.begin(), dirs.end(), [](const fs::path& a, const fs::path& b) {
+        return a.string().size() > b.string().size();
+      });
+      for (const auto& d : dirs) ::rmdir(d.c_str());
+      ::rmdir(root.c_str());
+    }
   }
 
   void start(const std::string& toml) { start_daemon(toml, {"--cgroup-name", cgroup_name_}); }
