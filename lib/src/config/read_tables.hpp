@@ -27,5 +27,8 @@ void read_daemon(ErrorSink& sink, const toml::table& table, DaemonConfig& out,
                  std::map<std::string, toml::source_region>& seen_keys);
 GroupConfig read_group(ErrorSink& sink, const std::string& name, const toml::table& table);
 ServiceTemplate read_service(ErrorSink& sink, const std::string& name, const toml::table& table);
+// Readiness keys of a service (read_readiness.cpp), and its `requires` names checked against the services.
+void read_readiness(ErrorSink& sink, const TableReader& r, ServiceConfig& s);
+void check_requires(ErrorSink& sink, const std::map<std::string, ServiceTemplate>& tpls);
 
 }  // namespace corral::config::detail
