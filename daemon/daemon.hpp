@@ -14,6 +14,9 @@
 #include "event_bus.hpp"
 #include "event_loop.hpp"
 #include "fair_share.hpp"
+#include "readiness/dependency_gate.hpp"
+#include "readiness/readiness_monitor.hpp"
+#include "readiness/self_notify.hpp"
 #include "supervisor.hpp"
 
 namespace corral::daemon {
@@ -31,6 +34,7 @@ class Daemon {
     ClientId client;
     protocol::Command command;
     std::vector<std::string> names;
+    bool no_block = false;  // start/restart: do not wait for readiness
   };
 
   void on_signal();
@@ -51,6 +55,9 @@ class Daemon {
   void handle_suspend(ClientId id, const protocol::Request& req);  // suspend and resume (fair_share_hooks.cpp)
   void handle_groups(ClientId id, const protocol::Request& req);
   void init_fair_share(const LoadedConfig& initial);
+  Status init_readiness();                          // readiness_hooks.cpp
+  bool start_settled(const std::string& name);      // ready, or failed to be
+  std::string services_summary() const;             // corrald's own STATUS=
   Result<nlohmann::json> reload();
   void begin_shutdown();
   // Resolves names (a bare NAME covers its instances) or says which one is unknown.
@@ -63,6 +70,9 @@ class Daemon {
   std::unique_ptr<ControlServer> server_;
   std::unique_ptr<DeadlockMonitor> deadlocks_;  // [daemon] deadlock_check
   std::unique_ptr<FairShare> fair_;
+  std::unique_ptr<readiness::ReadinessMonitor> ready_;  // sd_notify, probes, watchdogs
+  std::unique_ptr<readiness::DependencyGate> gate_;     // after/requires wait for readiness
+  std::unique_ptr<readiness::SelfNotify> self_notify_;  // corrald's own sd_notify (Type=notify)
   UniqueFd signal_fd_;
   std::vector<Pending> pending_;
   std::unordered_map<std::string, std::vector<ClientId>> followers_;
