@@ -51,6 +51,7 @@ Status SelfNotify::send(std::string_view message) {
 
 void SelfNotify::ready(const std::string& status) {
   last_status_ = status;
+  ready_sent_ = true;
   if (Status st = send("READY=1\nSTATUS=" + status); !st) log_line("%s", st.error().message.c_str());
 }
 
@@ -64,7 +65,7 @@ void SelfNotify::reloading() {
 void SelfNotify::stopping() { (void)send("STOPPING=1"); }
 
 void SelfNotify::status(const std::string& text) {
-  if (!fd_ || text == last_status_) return;
+  if (!fd_ || !ready_sent_ || text == last_status_) return;  // READY=1 comes first
   last_status_ = text;
   (void)send("STATUS=" + text);
 }

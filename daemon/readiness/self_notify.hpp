@@ -38,6 +38,7 @@ class SelfNotify {
   UniqueFd fd_;
   std::string address_;
   std::string last_status_;
+  bool ready_sent_ = false;
   std::chrono::microseconds watchdog_{0};
   TimerId watchdog_timer_ = 0;
 };
