@@ -22,6 +22,9 @@ using supervise::State;
 Daemon::Daemon(DaemonSettings settings) : settings_(std::move(settings)) {}
 
 Daemon::~Daemon() {
+  gate_.reset();
+  ready_.reset();
+  self_notify_.reset();
   deadlocks_.reset();
   server_.reset();
   sup_.reset();
@@ -66,6 +69,7 @@ Status Daemon::init(LoadedConfig initial) {
   };
   if (Status st = server_->listen(); !st) return st;
   init_fair_share(initial);
+  if (Status st = init_readiness(); !st) return st;
 
   std::vector<std::string> order;
   for (auto& spec : initial.services) {
@@ -73,13 +77,15 @@ Status Daemon::init(LoadedConfig initial) {
     if (Status st = sup_->add(std::move(spec)); !st) return st;
   }
   const std::set<std::string> adopted = init_adoption();
-  // Start order: the config's (after = ...), instances in index order.
+  // Start order: the config's (after = ...), instances in index order; each
+  // waits until what it comes after is ready.
   for (const auto& name : order) {
     Service* s = sup_->find(name);
-    if (s && s->spec.cfg.autostart && !adopted.count(name)) sup_->start(*s);
+    if (s && s->spec.cfg.autostart && !adopted.count(name)) gate_->request_start(*s, true);
   }
   log_line("listening on %s, %zu services, log dir %s", settings_.socket_path.c_str(), sup_->services().size(),
            settings_.log_dir.c_str());
+  self_notify_->ready(services_summary());  // listening, autostart services launched
   return {};
 }
 
@@ -105,7 +111,9 @@ void Daemon::on_signal() {
       case SIGHUP: {
         if (shutting_down_) break;
         log_line("SIGHUP: reloading %s", settings_.config_path.c_str());
+        self_notify_->reloading();
         auto r = reload();
+        self_notify_->ready(services_summary());
         if (!r) log_line("reload refused, keeping the running state:\n%s", r.error().message.c_str());
         break;
       }
@@ -134,6 +142,8 @@ void Daemon::begin_shutdown() {
     e.reason = "stopping";
     events_.publish(std::move(e));
   }
+  self_notify_->stopping();
+  gate_->clear();  // nothing waiting starts any more
   deadlocks_->configure(std::nullopt, config::DeadlockAction::Log);  // no restarts while stopping
   sup_->stop_all();
   check_pending();
@@ -141,6 +151,7 @@ void Daemon::begin_shutdown() {
 }
 
 void Daemon::on_service_change(const std::string& name) {
+  if (self_notify_ && self_notify_->enabled()) self_notify_->status(services_summary());
   if (!sup_->find(name)) {  // removed: its followers have nothing more to read
     auto it = followers_.find(name);
     if (it != followers_.end()) {
@@ -161,6 +172,8 @@ bool Daemon::settled(const Pending& p) {
     if (p.command == Command::Stop && (s->pid > 0 || sup_->group_dying(name))) return false;
     if (p.command == Command::Stop && st == State::Stopping) return false;
     if (p.command == Command::Restart && (st == State::Stopping || s->machine.start_queued())) return false;
+    if ((p.command == Command::Start || p.command == Command::Restart) && !p.no_block && !start_settled(name))
+      return false;
   }
   return true;
 }
@@ -260,6 +273,7 @@ void Daemon::handle_show(ClientId id, const protocol::Request& req) {
   }
   json d = sup_->describe(*s);
   d["pcb"] = s->pid > 0 ? pcb_json_of(s->pid) : json(nullptr);
+  d["readiness"] = ready_->describe(*s);
   server_->reply(id, Response::success(std::move(d)));
 }
 
@@ -272,14 +286,19 @@ void Daemon::handle_control(ClientId id, const protocol::Request& req) {
   for (const auto& n : names) {
     Service* s = sup_->find(n);
     if (!s) continue;
-    if (req.command == Command::Start) sup_->start(*s);
-    else if (req.command == Command::Stop) sup_->stop(*s);
-    else sup_->restart(*s);
+    if (req.command == Command::Start) {
+      gate_->request_start(*s, true);
+    } else if (req.command == Command::Stop) {
+      gate_->cancel(n);
+      sup_->stop(*s);
+    } else {
+      sup_->restart(*s);
+    }
   }
-  // start replies at once (the launch has happened: starting/running, or the
-  // launch error); stop and restart reply once the old process is gone.
-  Pending p{id, req.command, std::move(names)};
-  if (req.command == Command::Start || settled(p)) {
+  // start and restart reply once the services are ready (or failed to be; at
+  // once with no_block); stop once the old processes are gone.
+  Pending p{id, req.command, std::move(names), req.no_block};
+  if ((req.command == Command::Start && req.no_block) || settled(p)) {
     server_->reply(id, Response::success(statuses(p.names)));
   } else {
     pending_.push_back(std::move(p));
@@ -341,7 +360,7 @@ Result<json> Daemon::reload() {
       continue;
     }
     added.push_back(name);
-    if (autostart) sup_->start(*sup_->find(name));
+    if (autostart) gate_->request_start(*sup_->find(name), true);
   }
   log_line("reload: %zu added, %zu removed, %zu changed, %d unchanged", added.size(), removed.size(), changed.size(),
            unchanged);
@@ -349,7 +368,9 @@ Result<json> Daemon::reload() {
 }
 
 void Daemon::handle_reload(ClientId id) {
+  self_notify_->reloading();
   auto r = reload();
+  self_notify_->ready(services_summary());
   if (!r) {
     log_line("reload refused, keeping the running state:\n%s", r.error().message.c_str());
     return server_->reply(id, Response::failure("reload refused, running state kept: " + r.error().message));

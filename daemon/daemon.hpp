@@ -18,6 +18,9 @@
 #include "fair_share.hpp"
 #include "fdholder/log_pipe_keeper.hpp"
 #include "persist/state_writer.hpp"
+#include "readiness/dependency_gate.hpp"
+#include "readiness/readiness_monitor.hpp"
+#include "readiness/self_notify.hpp"
 #include "supervisor.hpp"
 
 namespace corral::daemon {
@@ -35,6 +38,7 @@ class Daemon {
     ClientId client;
     protocol::Command command;
     std::vector<std::string> names;
+    bool no_block = false;  // start/restart: do not wait for readiness
   };
 
   void on_signal();
@@ -59,6 +63,9 @@ class Daemon {
   // services adoption decided about, which autostart leaves alone.
   std::set<std::string> init_adoption();
   void finish_clean_shutdown();  // every service stopped: no state, no kept pipes
+  Status init_readiness();                          // readiness_hooks.cpp
+  bool start_settled(const std::string& name);      // ready, or failed to be
+  std::string services_summary() const;             // corrald's own STATUS=
   Result<nlohmann::json> reload();
   void begin_shutdown();
   // Resolves names (a bare NAME covers its instances) or says which one is unknown.
@@ -74,6 +81,9 @@ class Daemon {
   std::unique_ptr<Adopter> adopter_;     // takes back what an earlier corrald left running
   std::unique_ptr<StateWriter> state_;   // state_dir/corrald.state
   std::unique_ptr<LogPipeKeeper> pipes_; // log pipes kept by the fd holder across a crash
+  std::unique_ptr<readiness::ReadinessMonitor> ready_;  // sd_notify, probes, watchdogs
+  std::unique_ptr<readiness::DependencyGate> gate_;     // after/requires wait for readiness
+  std::unique_ptr<readiness::SelfNotify> self_notify_;  // corrald's own sd_notify (Type=notify)
   UniqueFd signal_fd_;
   std::vector<Pending> pending_;
   std::unordered_map<std::string, std::vector<ClientId>> followers_;

@@ -25,6 +25,8 @@ supervise::Policy ServiceSpec::policy() const {
   p.start_limit_burst = static_cast<int>(cfg.start_limit_burst);
   p.start_limit_interval = ms(cfg.start_limit_interval);
   p.stop_timeout = ms(cfg.stop_timeout);
+  p.waits_for_ready = cfg.readiness.waits_for_ready();
+  p.start_timeout = ms(cfg.readiness.start_timeout);
   return p;
 }
 

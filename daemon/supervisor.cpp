@@ -111,7 +111,7 @@ void Supervisor::stop(Service& s) { apply(s, s.machine.handle(Event::Stop, super
 void Supervisor::restart(Service& s) {
   auto now = supervise::Clock::now();
   State st = s.machine.state();
-  if (st == State::Starting || st == State::Running || st == State::Stopping) {
+  if (st == State::Starting || st == State::Running || st == State::Stopping || st == State::Unhealthy) {
     apply(s, s.machine.handle(Event::Stop, now));
     apply(s, s.machine.handle(Event::Start, now));  // queued until the process is gone
   } else {
@@ -221,11 +221,16 @@ void Supervisor::apply(Service& s, const supervise::Effects& fx) {
     loop_.cancel_timer(s.timer);
     s.timer = 0;
   }
-  if ((fx.send_stop_signal || fx.send_kill) && s.pid > 0 && before_stop_signal) before_stop_signal(s);
+  if ((fx.send_stop_signal || fx.send_kill || fx.send_watchdog_signal) && s.pid > 0 && before_stop_signal)
+    before_stop_signal(s);
   if (fx.send_stop_signal && s.pid > 0) {
     // The whole process group: a service's own children go with it.
     ::kill(-s.pid, s.spec.cfg.stop_signal);
     ::kill(-s.pid, SIGCONT);  // a stopped process could not act on the signal
+  }
+  if (fx.send_watchdog_signal && s.pid > 0) {
+    ::kill(-s.pid, s.spec.cfg.readiness.watchdog_signal);
+    ::kill(-s.pid, SIGCONT);
   }
   if (fx.send_kill && s.pid > 0) {
     log_line("%s: did not stop within %lld ms, sending SIGKILL", s.spec.name().c_str(),
@@ -248,12 +253,16 @@ void Supervisor::apply(Service& s, const supervise::Effects& fx) {
 void Supervisor::on_timer(Service& s) {
   Event e;
   switch (s.machine.state()) {
-    case State::Starting: e = Event::StartSecsElapsed; break;
+    case State::Starting: e = s.machine.starting_timer_event(); break;
     case State::Backoff: e = Event::BackoffElapsed; break;
-    case State::Stopping: e = Event::StopTimeout; break;
+    case State::Stopping:
+    case State::Unhealthy: e = Event::StopTimeout; break;
     default: return;
   }
-  apply(s, s.machine.handle(e, supervise::Clock::now()));
+  std::string reason;
+  if (e == Event::StartTimeout)
+    reason = "not ready within start_timeout " + config::format_duration(s.spec.cfg.readiness.start_timeout);
+  apply(s, s.machine.handle(e, supervise::Clock::now(), std::move(reason)));
 }
 
 Status Supervisor::ensure_log_pipe(Service& s) {
@@ -374,10 +383,27 @@ void Supervisor::on_sigchld() {
     pid_t pid = ::waitpid(-1, &ws, WNOHANG);
     if (pid <= 0) break;
     auto it = by_pid_.find(pid);
-    if (it != by_pid_.end()) child_exited(*it->second, ws);
+    if (it != by_pid_.end()) {
+      child_exited(*it->second, ws);
+    } else if (auto h = helpers_.find(pid); h != helpers_.end()) {
+      auto done = std::move(h->second);
+      helpers_.erase(h);
+      done(ws);
+    }
   }
   if (!dying_.empty()) check_dying();
 }
+
+void Supervisor::deliver(Service& s, supervise::Event e, std::string reason) {
+  apply(s, s.machine.handle(e, supervise::Clock::now(), std::move(reason)));
+}
+
+Service* Supervisor::by_pid(pid_t pid) const {
+  auto it = by_pid_.find(pid);
+  return it == by_pid_.end() ? nullptr : it->second;
+}
+
+void Supervisor::watch_child(pid_t pid, std::function<void(int)> done) { helpers_[pid] = std::move(done); }
 
 protocol::ServiceStatus Supervisor::status_of(const Service& s) const {
   protocol::ServiceStatus st;

@@ -88,6 +88,12 @@ class Supervisor {
   Status take_log_pipe(Service& s, UniqueFd read_end, UniqueFd write_end);
 
   void on_sigchld();                      // reap: services and orphans alike
+  // Readiness and health events from daemon/readiness/ (Ready, HealthFailed, ...).
+  void deliver(Service& s, supervise::Event e, std::string reason = {});
+  // The service whose main process is pid, or null.
+  Service* by_pid(pid_t pid) const;
+  // A helper child of corrald (an exec probe): on_sigchld hands its wait status to done.
+  void watch_child(pid_t pid, std::function<void(int wait_status)> done);
   protocol::ServiceStatus status_of(const Service& s) const;
   nlohmann::json describe(const Service& s) const;   // settings + history for `show`
   std::string log_path(const std::string& name) const;
@@ -118,6 +124,7 @@ class Supervisor {
   EventBus& events_;
   std::map<std::string, std::unique_ptr<Service>> services_;
   std::unordered_map<pid_t, Service*> by_pid_;
+  std::unordered_map<pid_t, std::function<void(int)>> helpers_;  // watch_child
   std::string read_buf_;
 };
 

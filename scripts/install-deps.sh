@@ -15,6 +15,7 @@ packages=(
   procps psmisc           # ps and pstree: the reference runs of the benchmarks
   man-db                  # `man -l` for the page checks
   dpkg-dev fakeroot       # scripts/build-deb.sh: cpack -G DEB (dpkg-shlibdeps), dpkg-deb
+  systemd                 # /usr/bin/systemd-notify: the readiness tests speak sd_notify with it
 )
 
 missing=()

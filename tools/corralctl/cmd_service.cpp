@@ -29,7 +29,7 @@ void print_status_table(const json& arr) {
   for (const auto& row : arr) {
     auto st = protocol::status_from_json(row);
     if (!st) continue;
-    std::string note = st->error.empty() ? st->last_exit : st->error;
+    std::string note = !st->error.empty() ? st->error : !st->status_text.empty() ? st->status_text : st->last_exit;
     // corrald's deadlock check saw one of its processes in a deadlock: say so first.
     if (st->deadlock) note = "DEADLOCKED (corralctl waits --service " + st->name + ")" + (note.empty() ? "" : "; " + note);
     std::string pid = st->pid > 0 ? std::to_string(st->pid) : "-";
@@ -43,10 +43,11 @@ void print_json(const json& j) {
 }
 
 // One request whose reply is a list of service statuses.
-int status_like(Context& ctx, Command cmd, const std::vector<std::string>& names) {
+int status_like(Context& ctx, Command cmd, const std::vector<std::string>& names, bool no_block = false) {
   protocol::Request req;
   req.command = cmd;
   req.names = names;
+  req.no_block = no_block;
   auto resp = call(req, ctx);
   if (!resp) return ctx.exit_code;
   if (ctx.json) print_json(resp->data);
@@ -54,7 +55,9 @@ int status_like(Context& ctx, Command cmd, const std::vector<std::string>& names
   // A service that failed to start makes `start` fail, with the reason above.
   if (cmd == Command::Start || cmd == Command::Restart) {
     for (const auto& row : resp->data)
-      if (row.value("state", "") == "fatal" || row.value("state", "") == "backoff") return ctx.exit_code = kExitFailed;
+      if (row.value("state", "") == "fatal" || row.value("state", "") == "backoff" ||
+          (!no_block && row.value("state", "") == "exited" && !row.value("error", "").empty()))
+        return ctx.exit_code = kExitFailed;
   }
   return ctx.exit_code = kExitOk;
 }
@@ -64,6 +67,7 @@ struct Args {
   std::string name, signal;
   int lines = 10;
   bool follow = false;
+  bool no_block = false;
   std::vector<std::string> argv;
 };
 
@@ -81,13 +85,15 @@ void register_service_commands(CLI::App& app, Context& ctx) {
     const char* help;
     Command cmd;
   };
-  for (const Simple& s : {Simple{"start", "start services (replies once launched)", Command::Start},
+  for (const Simple& s : {Simple{"start", "start services and what they require (replies once ready)", Command::Start},
                           Simple{"stop", "stop services (replies once their processes are gone)", Command::Stop},
-                          Simple{"restart", "stop, then start services (replies once relaunched)", Command::Restart}}) {
+                          Simple{"restart", "stop, then start services (replies once ready again)", Command::Restart}}) {
     auto* sub = app.add_subcommand(s.name, s.help);
     sub->add_option("names", args->names, "service names")->required();
     Command cmd = s.cmd;
-    sub->callback([&ctx, args, cmd] { status_like(ctx, cmd, args->names); });
+    if (cmd != Command::Stop)
+      sub->add_flag("--no-block", args->no_block, "reply once launched, without waiting for readiness");
+    sub->callback([&ctx, args, cmd] { status_like(ctx, cmd, args->names, args->no_block); });
   }
 
   auto* sig = app.add_subcommand("signal", "send a signal to a service's main process");

@@ -125,6 +125,30 @@ int show_service(const std::string& name, Context& ctx) {
     std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
     std::printf("  %s  ran %8.2f s  %s\n", when, h.value("run_time_s", 0.0), h.value("description", "").c_str());
   }
+  // Readiness (a corrald that knows it): notify, status text, each probe's recent results.
+  if (d.contains("readiness") && d["readiness"].is_object()) {
+    const auto& r = d["readiness"];
+    std::printf("Readiness: notify %s, ready %s, health %s", r.value("notify", "none").c_str(),
+                st.value("ready", false) ? "yes" : "no", st.value("health", "unknown").c_str());
+    if (!st.value("status_text", std::string()).empty())
+      std::printf(", status \"%s\"", st.value("status_text", std::string()).c_str());
+    std::printf("\n");
+    for (const char* which : {"ready_probe", "health_probe"}) {
+      if (!r.contains(which) || !r[which].is_object()) continue;
+      const auto& p = r[which];
+      std::printf("  %s: %s every %s, %s\n", which, p.value("target", "").c_str(), p.value("interval", "").c_str(),
+                  p.value("verdict", "unknown").c_str());
+      for (const auto& h : p.value("history", nlohmann::json::array())) {
+        std::time_t t = static_cast<std::time_t>(h.value("time_ms", std::int64_t{0}) / 1000);
+        char when[32];
+        struct tm tm{};
+        ::localtime_r(&t, &tm);
+        std::strftime(when, sizeof when, "%H:%M:%S", &tm);
+        std::printf("    %s  %-4s %7.1f ms  %s\n", when, h.value("ok", false) ? "pass" : "FAIL", h.value("took_ms", 0.0),
+                    h.value("detail", "").c_str());
+      }
+    }
+  }
   const nlohmann::json null_json;
   const nlohmann::json& pcb = d.contains("pcb") ? d["pcb"] : null_json;
   std::printf("Process control block:\n");

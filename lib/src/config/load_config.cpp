@@ -128,7 +128,8 @@ void check_cycles(ErrorSink& sink, const std::map<std::string, ServiceTemplate>&
           for (const std::string& c : cycle) text += c + " -> ";
           text += cycle.front() + " (each waits for the next)";
           const ServiceTemplate& t = tpls.at(cycle.front());
-          sink.at(t.table->get("after")->source(),
+          const toml::node* at = t.table->get("after") ? t.table->get("after") : t.table->get("requires");
+          sink.at(at->source(),
                   "service." + cycle.front() + ".after: dependency cycle: " + text);
           reported.insert(cycle.begin(), cycle.end());
         }
@@ -218,6 +219,7 @@ ConfigLoad load_config_collect(const std::string& path) {
       }
     }
   }
+  detail::check_requires(sink, tpls);
   check_cycles(sink, tpls);
 
   // Instances: each a full ServiceConfig; log settings resolved against [daemon].

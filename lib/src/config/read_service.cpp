@@ -214,6 +214,7 @@ ServiceTemplate read_service(ErrorSink& sink, const std::string& name, const tom
                 {"command", "env", "cwd", "user", "unix_group", "umask", "autostart", "restart", "start_secs",
                  "backoff_initial", "backoff_max", "start_limit_burst", "start_limit_interval", "stop_signal",
                  "stop_timeout", "instances", "after", "group", "sched", "affinity", "log_max_size", "log_keep",
+                 "notify", "ready_probe", "health_probe", "start_timeout", "watchdog", "watchdog_signal", "requires",
                  "parent_death_signal"});
   ServiceTemplate tpl;
   tpl.table = &table;
@@ -268,6 +269,7 @@ ServiceTemplate read_service(ErrorSink& sink, const std::string& name, const tom
   }
   read_sched(sink, r, s);
   read_affinity(sink, r, s);
+  read_readiness(sink, r, s);
   if (auto v = r.size("log_max_size")) {
     if (*v == 0) r.error(*r.node("log_max_size"), "log_max_size", "must be larger than 0");
     else tpl.log_max_size = *v;

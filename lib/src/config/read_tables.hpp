@@ -29,5 +29,8 @@ GroupConfig read_group(ErrorSink& sink, const std::string& name, const toml::tab
 // service.NAME.parent_death_signal (read_parent_death_signal.cpp).
 void read_parent_death_signal(const TableReader& r, ServiceConfig& s);
 ServiceTemplate read_service(ErrorSink& sink, const std::string& name, const toml::table& table);
+// Readiness keys of a service (read_readiness.cpp), and its `requires` names checked against the services.
+void read_readiness(ErrorSink& sink, const TableReader& r, ServiceConfig& s);
+void check_requires(ErrorSink& sink, const std::map<std::string, ServiceTemplate>& tpls);
 
 }  // namespace corral::config::detail

@@ -118,6 +118,13 @@ void run_child_setup(const PreparedLaunch& p, int error_fd) noexcept {
 
   if (int err = mark_inherited_cloexec(p.fd_scan_limit); err != 0) fail(error_fd, Step::CloseOnExec, err);
 
+  // Passed fds after the marking, so they survive exec (dup2 clears FD_CLOEXEC;
+  // a source already at its number only needs the flag cleared).
+  for (const auto& [source, target] : p.pass_fds) {
+    if (source == target ? ::fcntl(target, F_SETFD, 0) != 0 : ::dup2(source, target) < 0)
+      fail(error_fd, Step::Stdio, errno, target);
+  }
+
   // Groups, then gid, then uid: after setuid we would no longer be allowed the others.
   if (p.set_groups && ::setgroups(p.groups.size(), p.groups.data()) != 0) fail(error_fd, Step::SetGroups, errno);
   if (p.gid && ::setresgid(*p.gid, *p.gid, *p.gid) != 0) fail(error_fd, Step::SetGid, errno);

@@ -248,6 +248,11 @@ Result<PreparedLaunch> prepare_launch(const LaunchSpec& spec) {
 
   if (auto st = prepare_identity(spec, out); !st) return st.error();
   out.no_new_privs = spec.no_new_privs;
+  for (auto [source, target] : spec.pass_fds) {
+    if (target < 3) return Error::logic("pass_fds: fd " + std::to_string(target) + " is stdio", EINVAL);
+    if (source < 0 || ::fcntl(source, F_GETFD) < 0) return Error::from_errno(EBADF, "pass_fds: fd " + std::to_string(source));
+  }
+  out.pass_fds = spec.pass_fds;
 
   rlimit nofile{};
   if (::getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur != RLIM_INFINITY)
@@ -289,6 +294,7 @@ Error describe_failure(const PreparedLaunch& p, const ChildFailure& f) {
       break;
     case Step::Stdio:
       if (f.detail >= 0 && f.detail < 3) what += ' ' + std::string(kStdioNames[static_cast<std::size_t>(f.detail)]);
+      else what += " fd " + std::to_string(f.detail);  // a pass_fds target
       break;
     case Step::SetGroups:
       for (std::size_t i = 0; i < p.groups.size(); ++i) what += (i == 0 ? ' ' : ',') + std::to_string(p.groups[i]);

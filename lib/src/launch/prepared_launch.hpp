@@ -51,6 +51,7 @@ struct PreparedLaunch {
   std::optional<gid_t> gid;
   std::optional<uid_t> uid;
   bool no_new_privs = false;
+  std::vector<std::pair<int, int>> pass_fds;  // {source, child fd}; dup2'ed after the close-on-exec marking
 
   int fd_scan_limit = 1024;       // upper bound for the fcntl fallback when close_range is missing
 };

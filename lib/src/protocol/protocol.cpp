@@ -126,7 +126,8 @@ bool changes_state(Command c) {
 json to_json(const ServiceStatus& s) {
   return json{{"name", s.name},         {"state", s.state},         {"pid", s.pid},     {"restarts", s.restarts},
               {"uptime_s", s.uptime_s}, {"last_exit", s.last_exit}, {"error", s.error},
-              {"deadlock", s.deadlock}};
+              {"deadlock", s.deadlock}, {"ready", s.ready}, {"health", s.health},
+              {"status_text", s.status_text}};
 }
 
 Result<ServiceStatus> status_from_json(const json& j) {
@@ -144,6 +145,10 @@ Result<ServiceStatus> status_from_json(const json& j) {
     if (!it->is_boolean()) return Error::logic("status entry: \"deadlock\" must be true or false", EBADMSG);
     s.deadlock = it->get<bool>();
   }
+  s.ready = s.state == "running";  // what an older daemon's "running" meant
+  if (!(st = read_bool(j, "ready", s.ready))) return st.error();
+  if (!(st = read_string(j, "health", s.health))) return st.error();
+  if (!(st = read_string(j, "status_text", s.status_text))) return st.error();
   return s;
 }
 
@@ -157,6 +162,7 @@ std::string encode(const Request& r) {
   }
   if (!r.argv.empty()) j["argv"] = r.argv;
   if (!r.name.empty()) j["name"] = r.name;
+  if (r.no_block) j["no_block"] = true;
   return dump_line(j);
 }
 
@@ -189,6 +195,7 @@ Result<Request> decode_request(std::string_view line) {
   if (!(st = read_bool(j, "follow", r.follow))) return st.error();
   if (!(st = read_strings(j, "argv", r.argv))) return st.error();
   if (!(st = read_string(j, "name", r.name))) return st.error();
+  if (!(st = read_bool(j, "no_block", r.no_block))) return st.error();
   if (r.lines < 0) return Error::logic("field lines: must not be negative", EBADMSG);
   return r;
 }

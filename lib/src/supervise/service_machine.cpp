@@ -8,17 +8,21 @@ namespace {
 
 using A = Action;
 // Rows: State. Columns: Event (Start, Stop, Launched, LaunchFailed,
-// StartSecsElapsed, ProcessExited, BackoffElapsed, StopTimeout, Adopted).
+// StartSecsElapsed, ProcessExited, BackoffElapsed, StopTimeout | Ready,
+// StartTimeout, HealthFailed, HealthOk, WatchdogTimeout | Adopted).
 // A timer event in a state that has no such timer is stale and ignored.
 // Adopted happens only to a service that has just been added (Stopped).
+constexpr A I = A::Ignore;
 constexpr std::array<std::array<Action, kEventCount>, kStateCount> kTable{{
-    /* Stopped  */ {A::Launch, A::Ignore, A::Ignore, A::Ignore, A::Ignore, A::Ignore, A::Ignore, A::Ignore, A::Adopt},
-    /* Starting */ {A::Ignore, A::BeginStop, A::Confirm, A::Fail, A::Promote, A::Exit, A::Ignore, A::Ignore, A::Ignore},
-    /* Running  */ {A::Ignore, A::BeginStop, A::Ignore, A::Ignore, A::Ignore, A::Exit, A::Ignore, A::Ignore, A::Ignore},
-    /* Backoff  */ {A::Launch, A::CancelToIdle, A::Ignore, A::Ignore, A::Ignore, A::Ignore, A::Retry, A::Ignore, A::Ignore},
-    /* Stopping */ {A::QueueStart, A::UnqueueStart, A::Ignore, A::Ignore, A::Ignore, A::Stopped, A::Ignore, A::Kill, A::Ignore},
-    /* Exited   */ {A::Launch, A::CancelToIdle, A::Ignore, A::Ignore, A::Ignore, A::Ignore, A::Ignore, A::Ignore, A::Ignore},
-    /* Fatal    */ {A::Launch, A::CancelToIdle, A::Ignore, A::Ignore, A::Ignore, A::Ignore, A::Ignore, A::Ignore, A::Ignore},
+    /* Stopped   */ {A::Launch, I, I, I, I, I, I, I, /**/ I, I, I, I, I, /**/ A::Adopt},
+    /* Starting  */ {I, A::BeginStop, A::Confirm, A::Fail, A::Promote, A::Exit, I, I,
+                     /**/ A::Promote, A::Condemn, I, I, A::Condemn, /**/ I},
+    /* Running   */ {I, A::BeginStop, I, I, I, A::Exit, I, I, /**/ I, I, A::MarkUnhealthy, I, A::Condemn, /**/ I},
+    /* Backoff   */ {A::Launch, A::CancelToIdle, I, I, I, I, A::Retry, I, /**/ I, I, I, I, I, /**/ I},
+    /* Stopping  */ {A::QueueStart, A::UnqueueStart, I, I, I, A::Stopped, I, A::Kill, /**/ I, I, I, I, I, /**/ I},
+    /* Exited    */ {A::Launch, A::CancelToIdle, I, I, I, I, I, I, /**/ I, I, I, I, I, /**/ I},
+    /* Fatal     */ {A::Launch, A::CancelToIdle, I, I, I, I, I, I, /**/ I, I, I, I, I, /**/ I},
+    /* Unhealthy */ {I, A::BeginStop, I, I, I, A::Exit, I, A::Kill, /**/ I, I, I, A::Recover, A::Condemn, /**/ I},
 }};
 
 std::string seconds_text(Duration d) {
@@ -42,6 +46,7 @@ std::string_view state_name(State s) {
     case State::Stopping: return "stopping";
     case State::Exited: return "exited";
     case State::Fatal: return "fatal";
+    case State::Unhealthy: return "unhealthy";
   }
   return "?";
 }
@@ -56,6 +61,11 @@ std::string_view event_name(Event e) {
     case Event::ProcessExited: return "process-exited";
     case Event::BackoffElapsed: return "backoff-elapsed";
     case Event::StopTimeout: return "stop-timeout";
+    case Event::Ready: return "ready";
+    case Event::StartTimeout: return "start-timeout";
+    case Event::HealthFailed: return "health-failed";
+    case Event::HealthOk: return "health-ok";
+    case Event::WatchdogTimeout: return "watchdog-timeout";
     case Event::Adopted: return "adopted";
   }
   return "?";
@@ -100,15 +110,22 @@ void ServiceMachine::go(State s, Effects& fx) {
 void ServiceMachine::begin_launch(TimePoint now, Effects& fx) {
   recent_starts_.push_back(now);
   started_at_ = now;
+  became_ready_ = false;
+  condemned_ = false;
+  unhealthy_reason_.clear();
   fx.cancel_timer = true;
   fx.launch = true;
   go(State::Starting, fx);
 }
 
-Effects ServiceMachine::handle(Event e, TimePoint now) { return apply(transition(state_, e), e, now, nullptr); }
+Effects ServiceMachine::handle(Event e, TimePoint now) { return apply(transition(state_, e), e, now, nullptr, {}); }
+
+Effects ServiceMachine::handle(Event e, TimePoint now, std::string reason) {
+  return apply(transition(state_, e), e, now, nullptr, std::move(reason));
+}
 
 Effects ServiceMachine::exited(TimePoint now, ExitInfo info) {
-  return apply(transition(state_, Event::ProcessExited), Event::ProcessExited, now, &info);
+  return apply(transition(state_, Event::ProcessExited), Event::ProcessExited, now, &info, {});
 }
 
 Effects ServiceMachine::launch_failed(TimePoint now, std::int64_t wall_time_ms, std::string message) {
@@ -116,10 +133,10 @@ Effects ServiceMachine::launch_failed(TimePoint now, std::int64_t wall_time_ms, 
   info.wall_time_ms = wall_time_ms;
   info.launch_failed = true;
   info.description = std::move(message);
-  return apply(transition(state_, Event::LaunchFailed), Event::LaunchFailed, now, &info);
+  return apply(transition(state_, Event::LaunchFailed), Event::LaunchFailed, now, &info, {});
 }
 
-Effects ServiceMachine::apply(Action a, Event, TimePoint now, ExitInfo* info) {
+Effects ServiceMachine::apply(Action a, Event e, TimePoint now, ExitInfo* info, std::string reason) {
   Effects fx;
   switch (a) {
     case Action::Ignore:
@@ -136,8 +153,11 @@ Effects ServiceMachine::apply(Action a, Event, TimePoint now, ExitInfo* info) {
       begin_launch(now, fx);
       break;
     case Action::Confirm:
-      if (policy_.start_secs.count() <= 0) {
+      if (policy_.waits_for_ready) {
+        if (policy_.start_timeout.count() > 0) fx.arm_timer = policy_.start_timeout;
+      } else if (policy_.start_secs.count() <= 0) {
         failures_ = 0;
+        became_ready_ = true;
         go(State::Running, fx);
       } else {
         fx.arm_timer = policy_.start_secs;
@@ -145,6 +165,30 @@ Effects ServiceMachine::apply(Action a, Event, TimePoint now, ExitInfo* info) {
       break;
     case Action::Promote:
       failures_ = 0;
+      became_ready_ = true;
+      fx.cancel_timer = true;  // start_secs or start_timeout
+      go(State::Running, fx);
+      break;
+    case Action::MarkUnhealthy:
+      if (policy_.restart == Restart::No) {  // nothing would restart it: show it, keep it
+        unhealthy_reason_ = std::move(reason);
+        go(State::Unhealthy, fx);
+        break;
+      }
+      [[fallthrough]];
+    case Action::Condemn:
+      if (condemned_) break;  // already on its way out
+      condemned_ = true;
+      unhealthy_reason_ = std::move(reason);
+      fx.cancel_timer = true;
+      if (e == Event::WatchdogTimeout) fx.send_watchdog_signal = true;
+      else fx.send_stop_signal = true;
+      fx.arm_timer = policy_.stop_timeout;  // then StopTimeout -> Kill
+      go(State::Unhealthy, fx);
+      break;
+    case Action::Recover:
+      if (condemned_) break;
+      unhealthy_reason_.clear();
       go(State::Running, fx);
       break;
     case Action::Exit:
@@ -173,6 +217,8 @@ Effects ServiceMachine::apply(Action a, Event, TimePoint now, ExitInfo* info) {
       }
       started_at_.reset();
       error_.clear();
+      condemned_ = false;
+      unhealthy_reason_.clear();
       fx.cancel_timer = true;
       go(State::Stopped, fx);
       if (start_queued_) {  // a restart: stop is done, now start
@@ -201,8 +247,13 @@ Effects ServiceMachine::apply(Action a, Event, TimePoint now, ExitInfo* info) {
 Effects ServiceMachine::after_exit(TimePoint now, ExitInfo info) {
   Effects fx;
   fx.cancel_timer = true;
-  const bool early = state_ == State::Starting;
-  const bool failed = info.failed();
+  // A run that never became ready is a failed start (it drives the backoff).
+  const bool early = !became_ready_;
+  // Stopped for not becoming ready, starving its watchdog or failing health: a failure, whatever the exit code.
+  const bool failed = info.failed() || condemned_;
+  if (condemned_) info.description = unhealthy_reason_ + " (then " + info.description + ")";
+  condemned_ = false;
+  unhealthy_reason_.clear();
   Duration ran = started_at_ ? std::chrono::duration_cast<Duration>(now - *started_at_) : Duration{0};
   started_at_.reset();
   error_ = failed ? info.description : std::string();

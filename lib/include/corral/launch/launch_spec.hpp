@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "corral/sched/sched_spec.hpp"
@@ -52,6 +53,10 @@ struct LaunchSpec {
   std::optional<sched::SchedSpec> sched;
   std::vector<int> cpu_affinity;                  // empty = inherit
   bool no_new_privs = false;
+  // Extra descriptors for the child: {fd in the launcher, fd number in the child}
+  // (e.g. the write end of a readiness pipe as fd N, s6 style). The caller keeps
+  // ownership; the child number must be >= 3.
+  std::vector<std::pair<int, int>> pass_fds;
 };
 
 }  // namespace corral::launch

@@ -42,6 +42,9 @@ struct Request {
   bool follow = false;             // logs -f
   std::vector<std::string> argv;   // run: the command
   std::string name;                // run --name
+  // Optional (an older client sends none): start/restart reply at once instead
+  // of when the services are ready.
+  bool no_block = false;
 };
 
 struct Response {
@@ -76,6 +79,11 @@ struct ServiceStatus {
   // deadlock check ([daemon] deadlock_check) sees one of its processes in a deadlock.
   // Optional on the wire: a reply without it (an older corrald) reads as false.
   bool deadlock = false;
+  // Readiness and health, also optional on the wire (older daemons: ready = state is
+  // "running", health "unknown", no status_text).
+  bool ready = false;             // it said or showed it is ready (or was up start_secs)
+  std::string health = "unknown"; // "ok", "failing" or "unknown" (no health check, or not running)
+  std::string status_text;        // the last sd_notify STATUS=
 };
 nlohmann::json to_json(const ServiceStatus& s);
 Result<ServiceStatus> status_from_json(const nlohmann::json& j);

@@ -18,8 +18,11 @@ using Clock = std::chrono::steady_clock;
 using TimePoint = Clock::time_point;
 using Duration = std::chrono::milliseconds;
 
-enum class State : std::uint8_t { Stopped, Starting, Running, Backoff, Stopping, Exited, Fatal };
-inline constexpr int kStateCount = 7;
+// Starting: launched, not ready yet. Running: ready (notified, probed, or up
+// start_secs). Unhealthy: still running, but its health probe fails, or it is
+// being stopped because it failed to become ready or to feed its watchdog.
+enum class State : std::uint8_t { Stopped, Starting, Running, Backoff, Stopping, Exited, Fatal, Unhealthy };
+inline constexpr int kStateCount = 8;
 
 enum class Event : std::uint8_t {
   Start,             // operator (or autostart) asks for the service to run
@@ -30,9 +33,14 @@ enum class Event : std::uint8_t {
   ProcessExited,     // the process was reaped
   BackoffElapsed,    // the restart delay is over
   StopTimeout,       // stop_timeout passed after the stop signal
+  Ready,             // the service said or showed it is ready (sd_notify READY=1, fd:N, ready_probe)
+  StartTimeout,      // start_timeout passed without Ready
+  HealthFailed,      // the health probe failed failure_threshold times in a row
+  HealthOk,          // the health probe passes again
+  WatchdogTimeout,   // a notify service sent no WATCHDOG=1 for `watchdog`
   Adopted,           // at corrald's start, a live process of the service was found and taken back
 };
-inline constexpr int kEventCount = 9;
+inline constexpr int kEventCount = 14;
 
 enum class Restart : std::uint8_t { No, OnFailure, Always };
 
@@ -52,6 +60,9 @@ enum class Action : std::uint8_t {
   Stopped,       // the process ended during a stop: Stopped, or launch if a start is queued
   QueueStart,    // a start arrived while stopping: launch once the process is gone
   UnqueueStart,  // a stop arrived while stopping: forget a queued start
+  MarkUnhealthy, // health failed: Unhealthy; with a restart policy, stop it to restart it as after a crash
+  Condemn,       // not ready in time / watchdog starved: Unhealthy, signal it, restart as after a crash
+  Recover,       // health passes again while merely marked unhealthy: Running
   Adopt,         // a process found alive after corrald's restart: Running, counters kept
 };
 
@@ -69,6 +80,10 @@ struct Policy {
   int start_limit_burst = 5;          // this many starts ...
   Duration start_limit_interval{10000};  // ... within this window -> fatal
   Duration stop_timeout{10000};       // stop signal -> SIGKILL after this
+  // Readiness is signalled (notify, ready_probe): Starting lasts until Ready,
+  // at most start_timeout (0: no limit); start_secs does not promote.
+  bool waits_for_ready = false;
+  Duration start_timeout{90000};
 };
 
 // How a process ended, as the daemon saw it.
@@ -93,6 +108,7 @@ struct Effects {
   bool launch = false;
   bool send_stop_signal = false;
   bool send_kill = false;
+  bool send_watchdog_signal = false;  // the service's watchdog_signal (default SIGABRT) to its group
   bool cancel_timer = false;
   std::optional<Duration> arm_timer;  // replaces any armed timer
   bool state_changed = false;
@@ -105,6 +121,8 @@ class ServiceMachine {
   explicit ServiceMachine(Policy policy = {}) : policy_(policy) {}
 
   Effects handle(Event e, TimePoint now);
+  // Events with a reason (HealthFailed, StartTimeout, WatchdogTimeout): shown in status and the exit record.
+  Effects handle(Event e, TimePoint now, std::string reason);
   // ProcessExited and LaunchFailed carry their payload.
   Effects exited(TimePoint now, ExitInfo info);
   Effects launch_failed(TimePoint now, std::int64_t wall_time_ms, std::string message);
@@ -124,9 +142,15 @@ class ServiceMachine {
   // What a restarted corrald read from its state file: the counters and the
   // history it had (before an Adopted or Start event).
   void restore(int restarts, int failures, std::deque<TimePoint> recent_starts, std::deque<ExitRecord> history);
+  // Why the service is Unhealthy ("" otherwise); kept until it exits.
+  const std::string& unhealthy_reason() const { return unhealthy_reason_; }
+  // Whether it is Unhealthy and being stopped for it (not only marked).
+  bool condemned() const { return condemned_; }
+  // The timer event for a timer armed in Starting: StartTimeout or StartSecsElapsed.
+  Event starting_timer_event() const { return policy_.waits_for_ready ? Event::StartTimeout : Event::StartSecsElapsed; }
 
  private:
-  Effects apply(Action a, Event e, TimePoint now, ExitInfo* info);
+  Effects apply(Action a, Event e, TimePoint now, ExitInfo* info, std::string reason);
   Effects after_exit(TimePoint now, ExitInfo info);
   void go(State s, Effects& fx);
   void begin_launch(TimePoint now, Effects& fx);
@@ -136,6 +160,9 @@ class ServiceMachine {
   int restarts_ = 0;          // automatic restarts since the daemon knew the service
   int failures_ = 0;          // consecutive failed starts (drives the backoff)
   bool start_queued_ = false;
+  bool became_ready_ = false;  // this run reached Running (a later exit is not a failed start)
+  bool condemned_ = false;
+  std::string unhealthy_reason_;
   std::string error_;
   std::optional<TimePoint> started_at_;
   std::deque<TimePoint> recent_starts_;  // for the start limit
