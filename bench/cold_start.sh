@@ -14,6 +14,7 @@
 # "all running" instant is found by polling `corralctl status --json` every
 # 50 ms, so corrald's figure may be up to ~50 ms (plus one status call) late.
 set -u
+# shellcheck disable=SC2034  # BENCH_NAME is used by daemon_common.sh
 BENCH_NAME=cold_start
 # shellcheck source=bench/daemon_common.sh disable=SC2034  # BENCH_NAME is used there
 . "$(dirname "$0")/daemon_common.sh"
