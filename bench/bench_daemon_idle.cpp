@@ -41,6 +41,8 @@ struct Usage {
   long long ticks = 0;        // utime + stime
   long long run_ns = 0;       // sum of the threads' schedstat run time
   long long wakeups = 0;      // voluntary context switches, all threads
+  long long involuntary = 0;  // involuntary context switches, all threads
+  long long slices = 0;       // times on a CPU (schedstat's third field), all threads
 };
 
 std::string slurp(const std::string& path) {
@@ -65,10 +67,17 @@ Usage usage_of(pid_t pid) {
     while (dirent* e = ::readdir(d)) {
       if (e->d_name[0] == '.') continue;
       const std::string t = dir + "/task/" + e->d_name;
-      u.run_ns += std::strtoll(slurp(t + "/schedstat").c_str(), nullptr, 10);
+      // schedstat: run time (ns), wait time (ns), number of times run on a CPU.
+      const std::string sched = slurp(t + "/schedstat");
+      char* next = nullptr;
+      u.run_ns += std::strtoll(sched.c_str(), &next, 10);
+      std::strtoll(next, &next, 10);
+      u.slices += std::strtoll(next, nullptr, 10);
       std::string status = slurp(t + "/status");
       if (auto at = status.find("\nvoluntary_ctxt_switches:"); at != std::string::npos)
         u.wakeups += std::strtoll(status.c_str() + at + 25, nullptr, 10);
+      if (auto at = status.find("\nnonvoluntary_ctxt_switches:"); at != std::string::npos)
+        u.involuntary += std::strtoll(status.c_str() + at + 28, nullptr, 10);
     }
     ::closedir(d);
   }
@@ -211,6 +220,12 @@ int main(int argc, char** argv) {
   std::printf("%-40s %10.0f ms %13.3f ms %10lld %9.1f KB\n", "reference: fork/exec + blocking waitpid",
               ms_ticks(r0, r1), ms_run(r0, r1), r1.wakeups - r0.wakeups,
               static_cast<double>(hrss - holder_rss0) / services);
+  std::printf("times on a CPU (schedstat) / involuntary switches: corrald %lld / %lld, reference %lld / %lld\n",
+              d1.slices - d0.slices, d1.involuntary - d0.involuntary, r1.slices - r0.slices,
+              r1.involuntary - r0.involuntary);
+  // One machine-readable line for bench/run-all.sh: figure, corral, reference, unit.
+  // A wakeup is a time on a CPU: whatever woke the daemon (timer, signal, fd) counts.
+  std::printf("RESULT|idle|%lld|%lld|wakeups\n", d1.slices - d0.slices, r1.slices - r0.slices);
   std::printf("corrald RSS: %ld KB with %d services, %ld KB with none; open fds: %d\n", drss, services, rss0, dfds);
   const bool ok = pct_ticks < 0.1 && pct_run < 0.1 && daemon_kids1 >= services;
   char m[64];

@@ -254,6 +254,8 @@ int main(int argc, char** argv) {
   std::printf("(to death: median from kill() until the victim was dead; child wait: median time the new process\n"
               " waited for a CPU between fork and main, from its schedstat)\n");
   const bool ok_ratio = ratio <= 1.5, ok_abs = dm < 1000;
+  // One machine-readable line for bench/run-all.sh: figure, corral, reference, unit.
+  std::printf("RESULT|restart|%.1f|%.1f|us\n", dm, rm);
   std::printf("\n%-44s %-14s %s\n", "goal", "measured", "");
   std::printf("%-44s %-14s %s\n", "median ratio corrald/reference <= 1.5", (std::to_string(ratio).substr(0, 5) + "x").c_str(),
               corral::bench::verdict(ok_ratio));

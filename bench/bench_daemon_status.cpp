@@ -209,6 +209,8 @@ int main(int argc, char** argv) {
     std::printf("corrald CPU time per status request (mean of %d): %.2f ms\n", 2 * runs,
                 static_cast<double>(daemon_run1 - daemon_run0) / 1e6 / (2 * runs));
   const bool ok = sm < 20000;
+  // One machine-readable line for bench/run-all.sh: figure, corral, reference, unit.
+  std::printf("RESULT|status|%.2f|%.2f|ms\n", sm / 1000, vm / 1000);
   std::printf("\n%-44s %-14s %s\n", "goal", "measured", "");
   char m[32];
   std::snprintf(m, sizeof m, "%.2f ms", sm / 1000);

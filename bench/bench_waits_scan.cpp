@@ -188,6 +188,8 @@ int main(int argc, char** argv) {
   std::printf("corralctl waits --json:        %8.1f  %8.1f\n", c, cc);
   std::printf("lslocks --json (reference):    %8.1f  %8.1f\n", f, fc);
   std::printf("ratio corralctl / lslocks:     %8.2f  %8.2f\n", c / f, cc / fc);
+  // One machine-readable line for bench/run-all.sh: figure, corral, reference, unit.
+  std::printf("RESULT|waits|%.1f|%.1f|ms\n", c, f);
   std::printf("goal: full scan <= 200 ms: wall %s, cpu %s\n", c <= 200.0 ? "met" : "NOT met",
               cc <= 200.0 ? "met" : "NOT met");
 

@@ -40,6 +40,9 @@ bench_start_corrald "$BENCH_TMP/corral.toml"
 echo "corrald pid $CORRALD_PID, started with open-files soft limit 1024; now soft/hard $(bench_corrald_nofile)"
 t0=$(date +%s%N)
 bench_wait_running "$SERVICES"
+# Issue 13 asks for the idle figure with fair share on: show the mode in use
+# (this request is before the window; in cgroup mode it samples the shares once).
+echo "$("$CORRALCTL" --socket "$SOCKET" group list | head -1)"
 echo "all $SERVICES services running after $((($(date +%s%N) - t0) / 1000000)) ms (running = up for start_secs)"
 
 bench_run_driver "$DRIVER" --daemon-pid "$CORRALD_PID" --rss0-kb "$RSS0" --services "$SERVICES" --window "$WINDOW" \

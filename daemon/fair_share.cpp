@@ -85,7 +85,12 @@ void FairShare::init(const config::DaemonConfig& daemon, const std::map<std::str
     log_line("fair share: nice values, every %lld ms",
              static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(interval_).count()));
   }
-  if (mode_ != config::FairShare::Off) arm_interval_timer();
+  // Only nice mode needs a timer (it recomputes nice values). In cgroup mode the
+  // kernel enforces the weights, and the measured share is sampled when a client
+  // asks (groups_json): an idle daemon then never wakes up for it. The sample
+  // taken here is the baseline of the first request.
+  if (mode_ == config::FairShare::Nice) arm_interval_timer();
+  else if (mode_ == config::FairShare::Cgroup) sample();
 }
 
 void FairShare::fall_back_to_nice(const std::string& why) {
@@ -225,15 +230,16 @@ void FairShare::arm_interval_timer() {
   if (interval_timer_) return;
   interval_timer_ = loop_.add_timer(std::chrono::steady_clock::now() + interval_, [this] {
     interval_timer_ = 0;
-    on_interval();
+    sample();
     arm_interval_timer();
   });
 }
 
-void FairShare::on_interval() {
+void FairShare::sample() {
   auto now = std::chrono::steady_clock::now();
   double dt = last_sample_ == SteadyTime{} ? 0 : std::chrono::duration<double>(now - last_sample_).count();
   last_sample_ = now;
+  measured_over_s_ = dt;
   std::map<std::string, std::uint64_t> cpu_ns;  // per group, cumulative
   if (cg_) {
     for (const auto& [name, g] : groups_) {
@@ -370,6 +376,12 @@ std::optional<std::string> FairShare::suspend_label(const std::string& name) con
 }
 
 json FairShare::groups_json() {
+  // cgroup mode: the shares over the time since the previous request (or start).
+  // A request sooner than 10 ms after the last sample keeps that sample: the
+  // cgroups' counters would not say much over so short a window.
+  if (mode_ == config::FairShare::Cgroup &&
+      std::chrono::steady_clock::now() - last_sample_ >= std::chrono::milliseconds(10))
+    sample();
   // Target share: weight over the weights of the groups that have a running service.
   std::map<std::string, int> running_count;
   for (const auto& [s, pid] : running()) running_count[s->spec.cfg.group]++;
@@ -396,7 +408,11 @@ json FairShare::groups_json() {
     }
     arr.push_back(std::move(j));
   }
-  return json{{"mode", mode_name()}, {"interval_s", std::chrono::duration<double>(interval_).count()}, {"groups", arr}};
+  // interval_s: the window the shares were measured over (the timer's interval in
+  // nice mode, the time since the previous sample in cgroup mode).
+  const double window = mode_ == config::FairShare::Cgroup ? measured_over_s_
+                                                           : std::chrono::duration<double>(interval_).count();
+  return json{{"mode", mode_name()}, {"interval_s", window}, {"groups", arr}};
 }
 
 }  // namespace corral::daemon

@@ -8,7 +8,9 @@
 // and the daemon attaches the pid to the other controllers right after launch.
 // If the subtree cannot be made, corrald logs why and falls back to "nice".
 // fair_share = "nice": a NiceController runs each fair_share_interval over the
-// services' main processes. "off": nothing.
+// services' main processes. "off": nothing. In cgroup mode no timer runs: the
+// measured shares are sampled when a `groups` request arrives (group list, top),
+// over the time since the previous one.
 //
 // Everything runs on the event loop's thread; timers exist only while there is
 // something to do (a group to measure, a service to pin).
@@ -69,7 +71,7 @@ class FairShare {
   std::string service_path(const config::ServiceConfig& c) const { return c.group + "/" + c.name; }
   Status make_group(const config::GroupConfig& g);
   void arm_interval_timer();
-  void on_interval();
+  void sample();  // measures the groups' CPU share since the last sample; nice mode: renices
   void arm_pin_timer();
   void on_pin_timer();
   void fall_back_to_nice(const std::string& why);
@@ -93,6 +95,7 @@ class FairShare {
   std::map<std::string, double> measured_share_;
   std::map<std::string, double> cpu_percent_;
   SteadyTime last_sample_{};
+  double measured_over_s_ = 0;  // seconds between the last two samples
   TimerId interval_timer_ = 0;
 
   std::map<std::string, sched::Pinner> pinners_;  // by service name

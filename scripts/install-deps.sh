@@ -13,6 +13,8 @@ packages=(
   libgtest-dev            # unit and integration tests
   libbenchmark-dev        # bench/
   procps psmisc           # ps and pstree: the reference runs of the benchmarks
+  python3                 # bench/cold_start.sh: the subprocess.Popen reference loop
+  bc bsdextrautils        # bench/: bc for the scripts' arithmetic, column(1) for run-all's table
   man-db                  # `man -l` for the page checks
   dpkg-dev fakeroot       # scripts/build-deb.sh: cpack -G DEB (dpkg-shlibdeps), dpkg-deb
   systemd                 # /usr/bin/systemd-notify: the readiness tests speak sd_notify with it

@@ -254,5 +254,42 @@ command = ["sh", "-c", "while :; do :; done"]
   EXPECT_EQ(g.data["mode"], "nice");
 }
 
+// cgroup mode runs no timer for the shares: each `groups` request measures them
+// over the time since the previous one (issue 13: an idle daemon never wakes up).
+TEST_F(FairShareDaemon, CgroupSharesAreMeasuredBetweenGroupsRequests) {
+  start_daemon(header() + R"(
+[group.busy]
+weight = 100
+[group.quiet]
+weight = 100
+[service.spin]
+group = "busy"
+command = ["sh", "-c", "while :; do :; done"]
+[service.nap]
+group = "quiet"
+command = ["sleep", "1000"]
+)");
+  ASSERT_TRUE(wait_state("spin", "running")) << daemon_stderr();
+  ASSERT_TRUE(wait_state("nap", "running"));
+  auto first = call(Command::Groups);
+  ASSERT_TRUE(first.ok) << first.error;
+  EXPECT_EQ(first.data["mode"], "cgroup");
+  double busy_share = 0, quiet_share = 1, busy_cpu = 0, window = 0;
+  EXPECT_TRUE(wait_until([&] {
+    auto g = call(Command::Groups);
+    if (!g.ok) return false;
+    window = g.data["interval_s"].get<double>();
+    for (const auto& row : g.data["groups"]) {
+      if (row["name"] == "busy") busy_share = row["measured_share"].get<double>(), busy_cpu = row["cpu_percent"].get<double>();
+      if (row["name"] == "quiet") quiet_share = row["measured_share"].get<double>();
+    }
+    return busy_share > 0.9 && busy_cpu > 0;
+  })) << "busy group share " << busy_share << ", cpu " << busy_cpu << "%";
+  EXPECT_LT(quiet_share, 0.1);
+  // The window is the time since the previous request, not fair_share_interval (0.2 s).
+  EXPECT_GT(window, 0.0);
+  EXPECT_LT(window, 5.0);
+}
+
 }  // namespace
 }  // namespace corral::testing

@@ -179,12 +179,45 @@ const std::vector<FdEntry>& ScanContext::all_fds() {
 const std::vector<const FdEntry*>& ScanContext::pipe_fds(std::uint64_t inode) {
   if (!pipes_) {
     pipes_.emplace();
-    for (const auto& e : all_fds())
-      if (e.target.rfind("pipe:[", 0) == 0) (*pipes_)[std::strtoull(e.target.c_str() + 6, nullptr, 10)].push_back(&e);
+    if (fds_) {
+      for (const auto& e : *fds_)
+        if (e.target.rfind("pipe:[", 0) == 0) (*pipes_)[std::strtoull(e.target.c_str() + 6, nullptr, 10)].push_back(&e);
+    } else {
+      index_pipe_fds();
+    }
   }
   static const std::vector<const FdEntry*> kNone;
   auto it = pipes_->find(inode);
   return it == pipes_->end() ? kNone : it->second;
+}
+
+// One pass over every process's fds that keeps only anonymous pipes: the link is
+// read into a stack buffer and a string is made only for a pipe (issue 13: the
+// full table made one string per fd of the system). Kernel threads have no fds.
+void ScanContext::index_pipe_fds() {
+  constexpr std::string_view kPipe = "pipe:[";
+  char buf[64];
+  char dir[48];
+  for (pid_t pid : list_pids()) {
+    std::snprintf(dir, sizeof dir, "/proc/%d/fd", pid);
+    int dfd = ::open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) continue;
+    DIR* d = ::fdopendir(dfd);
+    if (!d) {
+      ::close(dfd);
+      continue;
+    }
+    while (dirent* de = ::readdir(d)) {
+      if (de->d_type != DT_LNK && de->d_type != DT_UNKNOWN) continue;
+      if (!all_digits(de->d_name)) continue;
+      // Targets longer than the buffer are paths, never "pipe:[N]": readlinkat truncates them.
+      ssize_t n = ::readlinkat(dfd, de->d_name, buf, sizeof buf);
+      if (n <= static_cast<ssize_t>(kPipe.size()) || std::string_view(buf, kPipe.size()) != kPipe) continue;
+      pipe_store_.push_back({pid, std::atoi(de->d_name), std::string(buf, static_cast<std::size_t>(n))});
+    }
+    ::closedir(d);
+  }
+  for (const auto& e : pipe_store_) (*pipes_)[std::strtoull(e.target.c_str() + 6, nullptr, 10)].push_back(&e);
 }
 
 const std::string& ScanContext::fdinfo(pid_t pid, int fd) {

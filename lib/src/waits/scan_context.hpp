@@ -50,7 +50,8 @@ class ScanContext {
 
   // Every fd of every process (built on first use).
   const std::vector<FdEntry>& all_fds();
-  // The entries of all_fds() that are anonymous pipes, by pipe inode (built on first use).
+  // The fds that are anonymous pipes, by pipe inode (built on first use, from
+  // all_fds() if that exists, else by a pass that keeps only the pipes).
   const std::vector<const FdEntry*>& pipe_fds(std::uint64_t inode);
   // Cached /proc/PID/fdinfo/FD text ("" if unreadable).
   const std::string& fdinfo(pid_t pid, int fd);
@@ -63,7 +64,9 @@ class ScanContext {
   std::unordered_map<pid_t, std::vector<ThreadCall>> calls_;
   std::unordered_set<pid_t> queued_;
   std::deque<pid_t> queue_;
+  void index_pipe_fds();
   std::optional<std::vector<FdEntry>> fds_;
+  std::deque<FdEntry> pipe_store_;  // the pipe entries when fds_ was not built (stable addresses)
   std::optional<std::unordered_map<std::uint64_t, std::vector<const FdEntry*>>> pipes_;
   std::string buf_;  // reused for /proc reads
   std::size_t unreadable_ = 0;
@@ -88,6 +91,7 @@ class LockSource {
   ScanContext& ctx_;
   std::vector<LockLine> locks_;
   std::unordered_map<pid_t, std::vector<std::size_t>> blocked_by_pid_;  // "->" lines with a pid
+  std::unordered_map<std::uint64_t, std::vector<std::size_t>> granted_by_inode_;  // the other lines
   bool ok_ = false;
 };
 

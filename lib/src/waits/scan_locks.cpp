@@ -85,8 +85,10 @@ LockSource::LockSource(ScanContext& ctx) : ctx_(ctx) {
     return;
   }
   locks_ = std::move(*locks);
-  for (std::size_t i = 0; i < locks_.size(); ++i)
+  for (std::size_t i = 0; i < locks_.size(); ++i) {
     if (locks_[i].blocked && locks_[i].pid > 0) blocked_by_pid_[locks_[i].pid].push_back(i);
+    if (!locks_[i].blocked) granted_by_inode_[locks_[i].inode].push_back(i);
+  }
   ok_ = true;
 }
 
@@ -111,8 +113,13 @@ std::vector<pid_t> LockSource::holders_of(const LockLine& held) {
 void LockSource::add_wait(pid_t pid, pid_t tid, const LockLine& want, const std::string& path,
                           const std::string& how) {
   bool any = false;
-  for (const auto& held : locks_) {
-    if (held.blocked || !locks_conflict(want, held)) continue;
+  // Only the granted locks on the same inode can conflict (locks_conflict checks
+  // the device too); in /proc/locks order, as before the index.
+  auto same_inode = granted_by_inode_.find(want.inode);
+  if (same_inode == granted_by_inode_.end()) return;
+  for (std::size_t i : same_inode->second) {
+    const LockLine& held = locks_[i];
+    if (!locks_conflict(want, held)) continue;
     // POSIX locks of one process never conflict with each other.
     if (held.cls == LockClass::kPosix && want.cls == LockClass::kPosix && held.pid == pid) continue;
     Resource r;

@@ -5,9 +5,6 @@
 #include <limits>
 
 namespace corral::waits {
-namespace {
-constexpr std::uint32_t kUnvisited = std::numeric_limits<std::uint32_t>::max();
-}
 
 WaitGraph::NodeId WaitGraph::add_node(NodeKind kind, WaitMode mode) {
   kind_.push_back(kind);
@@ -41,59 +38,69 @@ void WaitGraph::finalize() {
   built_ = true;
 }
 
+// Pearce's variant of Tarjan's algorithm ("A space-efficient algorithm for finding
+// strongly connected components", 2016), iterative: one array, rindex, holds the
+// DFS index (and lowlink) of a node while it is open and its component number once
+// it is done, so no separate index/low/on-stack arrays exist (issue 13: a third of
+// the time went to zeroing and page-faulting them). Components are numbered down
+// from n-1 in the order they complete; comp = n-1-rindex numbers them 0, 1, ... in
+// that same order, as Tarjan's did (reverse topological order of the condensation).
 std::vector<std::uint32_t> WaitGraph::scc(std::uint32_t* count) {
   finalize();
-  const std::size_t n = size();
-  std::vector<std::uint32_t> index(n, kUnvisited), low(n, 0), comp(n, kUnvisited);
-  std::vector<NodeId> stack;            // Tarjan's node stack
-  std::vector<bool> on_stack(n, false);
+  const std::uint32_t n = static_cast<std::uint32_t>(size());
+  std::vector<std::uint32_t> rindex(n, 0);  // 0: unvisited
+  std::vector<NodeId> stack;                // finished nodes whose component is open
   struct Frame {
     NodeId node;
     std::uint32_t next;  // next successor position in adj_
+    bool root;           // no successor reached a node of lower index (yet)
   };
-  std::vector<Frame> call;              // the explicit call stack
-  std::uint32_t counter = 0, ncomp = 0;
-  for (NodeId root = 0; root < n; ++root) {
-    if (index[root] != kUnvisited) continue;
-    call.push_back({root, off_[root]});
-    index[root] = low[root] = counter++;
-    stack.push_back(root);
-    on_stack[root] = true;
+  std::vector<Frame> call;  // the explicit call stack
+  std::uint32_t index = 1, c = n - 1;
+  // Lowers v's index to w's if smaller (w open, or on the stack): then v is no root.
+  auto lower = [&](Frame& f, NodeId w) {
+    if (rindex[w] < rindex[f.node]) {
+      rindex[f.node] = rindex[w];
+      f.root = false;
+    }
+  };
+  for (NodeId start = 0; start < n; ++start) {
+    if (rindex[start] != 0) continue;
+    rindex[start] = index++;
+    call.push_back({start, off_[start], true});
     while (!call.empty()) {
       Frame& f = call.back();
       const NodeId v = f.node;
       if (f.next < off_[v + 1]) {
         const NodeId w = adj_[f.next++];
-        if (index[w] == kUnvisited) {
-          index[w] = low[w] = counter++;
-          stack.push_back(w);
-          on_stack[w] = true;
-          call.push_back({w, off_[w]});  // f may dangle from here on
-        } else if (on_stack[w]) {
-          low[v] = std::min(low[v], index[w]);
+        if (rindex[w] == 0) {
+          rindex[w] = index++;
+          call.push_back({w, off_[w], true});  // f may dangle from here on
+        } else {
+          lower(f, w);
         }
         continue;
       }
-      // v is finished: pop a component if it is a root, then return to the caller.
-      if (low[v] == index[v]) {
-        NodeId w;
-        do {
-          w = stack.back();
-          stack.pop_back();
-          on_stack[w] = false;
-          comp[w] = ncomp;
-        } while (w != v);
-        ++ncomp;
-      }
+      // v is finished: close its component if it is a root, then return to the caller.
+      const bool root = f.root;
       call.pop_back();
-      if (!call.empty()) {
-        const NodeId parent = call.back().node;
-        low[parent] = std::min(low[parent], low[v]);
+      if (root) {
+        --index;
+        while (!stack.empty() && rindex[v] <= rindex[stack.back()]) {
+          rindex[stack.back()] = c;
+          stack.pop_back();
+          --index;
+        }
+        rindex[v] = c--;
+      } else {
+        stack.push_back(v);
       }
+      if (!call.empty()) lower(call.back(), v);
     }
   }
-  if (count) *count = ncomp;
-  return comp;
+  if (count) *count = (n - 1) - c;
+  for (auto& r : rindex) r = (n - 1) - r;
+  return rindex;
 }
 
 std::vector<std::vector<WaitGraph::NodeId>> WaitGraph::cyclic_components(const std::vector<bool>* keep,
@@ -114,28 +121,33 @@ std::vector<std::vector<WaitGraph::NodeId>> WaitGraph::cyclic_components(const s
   } else {
     comp = scc(&ncomp);
   }
-  std::vector<std::uint32_t> members(ncomp, 0);
-  std::vector<bool> cyclic(ncomp, false), leaves(ncomp, false);
+  // One byte of flags per component (one pass over the edges), then one word per
+  // component for its slot in the output: no per-component counters or bit vectors.
+  enum : std::uint8_t { kSeen = 1, kCyclic = 2, kLeaves = 4 };
+  std::vector<std::uint8_t> flags(ncomp, 0);
   for (NodeId v = 0; v < size(); ++v) {
     if (keep && !(*keep)[v]) continue;
-    ++members[comp[v]];
+    std::uint8_t& f = flags[comp[v]];
+    if (f & kSeen) f |= kCyclic;  // a second member
+    f |= kSeen;
     for (const NodeId* w = g->succ_begin(v); w != g->succ_end(v); ++w) {
-      if (*w == v) cyclic[comp[v]] = true;
-      if (comp[*w] != comp[v]) leaves[comp[v]] = true;
+      if (*w == v) f |= kCyclic;
+      if (comp[*w] != comp[v]) f |= kLeaves;
     }
   }
-  std::vector<std::int64_t> slot(ncomp, -1);
+  constexpr std::uint32_t kNoSlot = std::numeric_limits<std::uint32_t>::max();
   std::vector<std::vector<NodeId>> out;
+  std::vector<std::uint32_t> where(ncomp, kNoSlot);
   for (NodeId v = 0; v < size(); ++v) {
     if (keep && !(*keep)[v]) continue;
     const std::uint32_t c = comp[v];
-    if (!(cyclic[c] || members[c] > 1)) continue;
-    if (knots_only && leaves[c]) continue;
-    if (slot[c] < 0) {
-      slot[c] = static_cast<std::int64_t>(out.size());
+    if (!(flags[c] & kCyclic)) continue;
+    if (knots_only && (flags[c] & kLeaves)) continue;
+    if (where[c] == kNoSlot) {
+      where[c] = static_cast<std::uint32_t>(out.size());
       out.emplace_back();
     }
-    out[static_cast<std::size_t>(slot[c])].push_back(v);
+    out[where[c]].push_back(v);
   }
   return out;
 }
