@@ -5,6 +5,7 @@
 
 #include <optional>
 
+#include "corral/config/queue_config.hpp"
 #include "table_reader.hpp"
 
 namespace corral::config::detail {
@@ -27,5 +28,6 @@ void read_daemon(ErrorSink& sink, const toml::table& table, DaemonConfig& out,
                  std::map<std::string, toml::source_region>& seen_keys);
 GroupConfig read_group(ErrorSink& sink, const std::string& name, const toml::table& table);
 ServiceTemplate read_service(ErrorSink& sink, const std::string& name, const toml::table& table);
+QueueConfig read_queue(ErrorSink& sink, const std::string& name, const toml::table& table);  // read_queue.cpp
 
 }  // namespace corral::config::detail

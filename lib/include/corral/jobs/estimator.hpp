@@ -20,6 +20,8 @@ struct EstimatorSpec {
   enum class Kind { Average, Exponential };
   Kind kind = Kind::Average;
   double alpha = 0.5;  // exponential only
+
+  bool operator==(const EstimatorSpec&) const = default;
 };
 
 // "average", or "exponential" / "exponential:0.8" (α, default 0.5), as the config's

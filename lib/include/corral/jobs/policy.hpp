@@ -32,6 +32,8 @@ struct Policy {
   // The time slice a job gets when dispatched from feedback queue `level`:
   // kForever for the policies without a quantum.
   Tick slice(int level) const;
+
+  bool operator==(const Policy&) const = default;
 };
 
 // Feedback queues 0..kFeedbackQueues-1; the last one is round robin.
