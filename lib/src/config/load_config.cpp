@@ -150,6 +150,22 @@ std::vector<std::string_view> keys_of(const auto& map) {
   return out;
 }
 
+// [queue.NAME] tables (the job queues), with "default" always there and each
+// queue's group checked against the groups defined.
+void read_queues(ErrorSink& sink, const std::map<std::string, Definition>& defs, Config& config) {
+  config.queues[kDefaultQueue] = default_queue_config();
+  std::vector<std::string_view> group_names = keys_of(config.groups);
+  for (auto& [name, def] : defs) {
+    QueueConfig q = detail::read_queue(sink, name, *def.table);
+    if (!config.groups.count(q.group)) {
+      std::string msg = "queue." + name + ".group: undefined group \"" + q.group + "\"";
+      if (auto hint = detail::closest_key(q.group, group_names)) msg += " (did you mean \"" + std::string(*hint) + "\"?)";
+      sink.at(def.table->get("group")->source(), std::move(msg));
+    }
+    config.queues[name] = std::move(q);
+  }
+}
+
 // Errors in reading order: by file (as read), then line and column, so the
 // output reads top to bottom whatever order the checks ran in.
 void sort_errors(std::vector<ConfigError>& errors, const std::vector<std::string>& files) {
@@ -182,12 +198,13 @@ ConfigLoad load_config_collect(const std::string& path) {
   }
 
   std::map<std::string, toml::source_region> daemon_keys;
-  std::map<std::string, Definition> group_defs, service_defs;
+  std::map<std::string, Definition> group_defs, service_defs, queue_defs;
   for (const auto& doc : docs) {
-    detail::TableReader top(sink, *doc, "", {"daemon", "service", "group"});
+    detail::TableReader top(sink, *doc, "", {"daemon", "service", "group", "queue"});
     if (const toml::table* d = top.table("daemon")) detail::read_daemon(sink, *d, config.daemon, daemon_keys);
     collect_named_tables(sink, *doc, "group", group_defs);
     collect_named_tables(sink, *doc, "service", service_defs);
+    collect_named_tables(sink, *doc, "queue", queue_defs);
   }
 
   config.groups[kDefaultGroup].name = kDefaultGroup;
@@ -199,6 +216,7 @@ ConfigLoad load_config_collect(const std::string& path) {
   // References: groups and `after` names must exist.
   std::vector<std::string_view> group_names = keys_of(config.groups);
   std::vector<std::string_view> service_names = keys_of(tpls);
+  read_queues(sink, queue_defs, config);
   for (auto& [name, t] : tpls) {
     if (!config.groups.count(t.config.group)) {
       std::string msg = "service." + name + ".group: undefined group \"" + t.config.group + "\"";

@@ -5,6 +5,7 @@
 
 #include <optional>
 
+#include "corral/config/queue_config.hpp"
 #include "table_reader.hpp"
 
 namespace corral::config::detail {
@@ -32,5 +33,6 @@ ServiceTemplate read_service(ErrorSink& sink, const std::string& name, const tom
 // Readiness keys of a service (read_readiness.cpp), and its `requires` names checked against the services.
 void read_readiness(ErrorSink& sink, const TableReader& r, ServiceConfig& s);
 void check_requires(ErrorSink& sink, const std::map<std::string, ServiceTemplate>& tpls);
+QueueConfig read_queue(ErrorSink& sink, const std::string& name, const toml::table& table);  // read_queue.cpp
 
 }  // namespace corral::config::detail

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "corral/base/result.hpp"
+#include "corral/config/queue_config.hpp"
 #include "corral/config/readiness_config.hpp"
 #include "corral/config/units.hpp"
 #include "corral/sched/sched_spec.hpp"
@@ -140,6 +141,7 @@ struct Config {
   DaemonConfig daemon;
   std::map<std::string, GroupConfig> groups;      // always has "default"
   std::map<std::string, ServiceConfig> services;  // by instance name, instances expanded
+  std::map<std::string, QueueConfig> queues;      // job queues; always has "default"
   std::vector<std::string> files_read;            // main file first, then conf.d/*.toml sorted
 };
 
