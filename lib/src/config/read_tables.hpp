@@ -26,6 +26,11 @@ bool valid_unit_name(std::string_view name);
 void read_daemon(ErrorSink& sink, const toml::table& table, DaemonConfig& out,
                  std::map<std::string, toml::source_region>& seen_keys);
 GroupConfig read_group(ErrorSink& sink, const std::string& name, const toml::table& table);
+// syscall_filter, syscall_action, syscall_filter_mode, no_new_privs, capabilities,
+// capability_bounding (read_hardening.cpp).
+inline constexpr std::string_view kHardeningKeys[] = {"syscall_filter", "syscall_action", "syscall_filter_mode",
+                                                      "no_new_privs",   "capabilities",   "capability_bounding"};
+void read_hardening(const TableReader& r, ServiceConfig& s);
 ServiceTemplate read_service(ErrorSink& sink, const std::string& name, const toml::table& table);
 
 }  // namespace corral::config::detail

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "corral/base/result.hpp"
+#include "corral/config/hardening_config.hpp"
 #include "corral/config/units.hpp"
 #include "corral/sched/sched_spec.hpp"
 
@@ -125,6 +126,7 @@ struct ServiceConfig {
   std::string group = kDefaultGroup;     // fair-share group
   std::optional<SchedConfig> sched;
   std::optional<AffinityConfig> affinity;
+  HardeningConfig hardening;             // syscall filter, capabilities, no_new_privs
 
   // Log rotation, already resolved: the service's own setting or [daemon]'s.
   std::uint64_t log_max_size = 10ULL << 20;

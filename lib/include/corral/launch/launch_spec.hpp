@@ -5,12 +5,14 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "corral/sched/sched_spec.hpp"
+#include "corral/seccomp/filter_spec.hpp"
 
 namespace corral::launch {
 
@@ -52,6 +54,11 @@ struct LaunchSpec {
   std::optional<sched::SchedSpec> sched;
   std::vector<int> cpu_affinity;                  // empty = inherit
   bool no_new_privs = false;
+  // Hardening: a syscall filter (sets no_new_privs too), capabilities for a
+  // non-root user (ambient + permitted, nothing else), the bounding set.
+  std::optional<seccomp::FilterConfig> syscall_filter;
+  std::optional<std::uint64_t> capabilities;
+  std::optional<std::uint64_t> capability_bounding;
 };
 
 }  // namespace corral::launch
