@@ -14,6 +14,7 @@
 #include "event_bus.hpp"
 #include "event_loop.hpp"
 #include "fair_share.hpp"
+#include "seccomp/learner.hpp"
 #include "supervisor.hpp"
 
 namespace corral::daemon {
@@ -50,6 +51,7 @@ class Daemon {
   void handle_shutdown(ClientId id);
   void handle_suspend(ClientId id, const protocol::Request& req);  // suspend and resume (fair_share_hooks.cpp)
   void handle_groups(ClientId id, const protocol::Request& req);
+  void handle_syscalls_learned(ClientId id, const protocol::Request& req);  // seccomp/handle_syscalls_learned.cpp
   void init_fair_share(const LoadedConfig& initial);
   Result<nlohmann::json> reload();
   void begin_shutdown();
@@ -63,6 +65,7 @@ class Daemon {
   std::unique_ptr<ControlServer> server_;
   std::unique_ptr<DeadlockMonitor> deadlocks_;  // [daemon] deadlock_check
   std::unique_ptr<FairShare> fair_;
+  std::unique_ptr<SyscallLearner> learner_;  // syscall_filter_mode = "learn"
   UniqueFd signal_fd_;
   std::vector<Pending> pending_;
   std::unordered_map<std::string, std::vector<ClientId>> followers_;

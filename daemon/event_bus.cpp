@@ -15,6 +15,7 @@ std::string_view kind_name(DaemonEvent::Kind k) {
     case DaemonEvent::Kind::Removed: return "removed";
     case DaemonEvent::Kind::Reload: return "reload";
     case DaemonEvent::Kind::Daemon: return "daemon";
+    case DaemonEvent::Kind::SeccompListener: return "seccomp-listener";
   }
   return "?";
 }
