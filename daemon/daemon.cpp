@@ -29,6 +29,7 @@ Daemon::~Daemon() {
   server_.reset();
   sup_.reset();
   fair_.reset();
+  learner_.reset();  // removes its fds from the loop, so before the loop goes
   loop_.reset();
 }
 
@@ -44,6 +45,7 @@ Status Daemon::init(LoadedConfig initial) {
   if (!signal_fd_) return errno_error("signalfd");
   if (Status st = loop_->add(signal_fd_.get(), EPOLLIN, [this](std::uint32_t) { on_signal(); }); !st) return st;
 
+  learner_ = std::make_unique<SyscallLearner>(*loop_, events_);  // before the supervisor starts anything
   sup_ = std::make_unique<Supervisor>(*loop_, settings_, events_);
   sup_->on_change = [this](const std::string& name) { on_service_change(name); };
   sup_->on_log = [this](const std::string& name, std::string_view chunk) {
@@ -237,6 +239,7 @@ void Daemon::on_request(ClientId id, const Peer& peer, const protocol::Request& 
     case Command::Suspend:
     case Command::Resume: handle_suspend(id, req); break;
     case Command::Groups: handle_groups(id, req); break;
+    case Command::SyscallsLearned: handle_syscalls_learned(id, req); break;
     case Command::Version:
       server_->reply(id, Response::success(json{{"version", CORRAL_VERSION},
                                                 {"protocol", protocol::kVersion},

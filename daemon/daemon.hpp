@@ -21,6 +21,7 @@
 #include "readiness/dependency_gate.hpp"
 #include "readiness/readiness_monitor.hpp"
 #include "readiness/self_notify.hpp"
+#include "seccomp/learner.hpp"
 #include "supervisor.hpp"
 
 namespace corral::daemon {
@@ -58,6 +59,7 @@ class Daemon {
   void handle_shutdown(ClientId id);
   void handle_suspend(ClientId id, const protocol::Request& req);  // suspend and resume (fair_share_hooks.cpp)
   void handle_groups(ClientId id, const protocol::Request& req);
+  void handle_syscalls_learned(ClientId id, const protocol::Request& req);  // seccomp/handle_syscalls_learned.cpp
   void init_fair_share(const LoadedConfig& initial);
   // The state file and re-adoption (daemon/adopt/daemon_adopt.cpp): returns the
   // services adoption decided about, which autostart leaves alone.
@@ -84,6 +86,7 @@ class Daemon {
   std::unique_ptr<readiness::ReadinessMonitor> ready_;  // sd_notify, probes, watchdogs
   std::unique_ptr<readiness::DependencyGate> gate_;     // after/requires wait for readiness
   std::unique_ptr<readiness::SelfNotify> self_notify_;  // corrald's own sd_notify (Type=notify)
+  std::unique_ptr<SyscallLearner> learner_;  // syscall_filter_mode = "learn"
   UniqueFd signal_fd_;
   std::vector<Pending> pending_;
   std::unordered_map<std::string, std::vector<ClientId>> followers_;

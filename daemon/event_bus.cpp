@@ -16,6 +16,7 @@ std::string_view kind_name(DaemonEvent::Kind k) {
     case DaemonEvent::Kind::Reload: return "reload";
     case DaemonEvent::Kind::Daemon: return "daemon";
     case DaemonEvent::Kind::Suspend: return "suspend";
+    case DaemonEvent::Kind::SeccompListener: return "seccomp-listener";
   }
   return "?";
 }

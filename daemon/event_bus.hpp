@@ -24,6 +24,7 @@ struct DaemonEvent {
     Reload,    // the config was reloaded (reason: the summary, or why it was refused)
     Daemon,    // corrald itself: "started", "stopping", ...
     Suspend,   // a service was suspended or resumed (to: "suspended" or "resumed")
+    SeccompListener,  // a service in syscall_filter_mode "learn" started: fd is its listener
   };
   Kind kind = Kind::State;
   std::int64_t time_ms = 0;  // Unix time
@@ -31,6 +32,7 @@ struct DaemonEvent {
   std::string from, to;      // Kind::State: state names as `status` shows them
   std::string reason;
   pid_t pid = 0;
+  int fd = -1;               // Kind::SeccompListener: open while the process lives (dup it to keep it)
 };
 
 std::string_view kind_name(DaemonEvent::Kind k);

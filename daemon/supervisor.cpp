@@ -14,6 +14,7 @@
 #include "corral/launch/exit_status.hpp"
 #include "corral/launch/launch.hpp"
 #include "daemon_log.hpp"
+#include "seccomp/settings_json.hpp"
 #include "signal_text.hpp"
 
 namespace corral::daemon {
@@ -329,7 +330,16 @@ void Supervisor::launch(Service& s) {
   s.pid = r->pid;
   s.adopted = false;
   s.pidfd = std::move(r->pidfd);
+  s.seccomp_listener = std::move(r->seccomp_listener);
   by_pid_[s.pid] = &s;
+  if (s.seccomp_listener) {
+    DaemonEvent e;
+    e.kind = DaemonEvent::Kind::SeccompListener;
+    e.service = s.spec.name();
+    e.pid = s.pid;
+    e.fd = s.seccomp_listener.get();
+    events_.publish(std::move(e));
+  }
   if (after_launch) after_launch(s);
   if (s.pidfd) {
     Service* sp = &s;
@@ -344,13 +354,19 @@ void Supervisor::launch(Service& s) {
   apply(s, s.machine.handle(Event::Launched, supervise::Clock::now()));
 }
 
-void Supervisor::child_exited(Service& s, int ws) { process_ended(s, exit_info_from_status(ws)); }
+void Supervisor::child_exited(Service& s, int ws) {
+  supervise::ExitInfo info = exit_info_from_status(ws);
+  // With a filter set, SIGSYS is the filter's kill action (a protection error).
+  if (info.signal == SIGSYS && s.spec.cfg.hardening.syscall_filter) info.description += ": " + launch::seccomp_kill_reason();
+  process_ended(s, std::move(info));
+}
 
 void Supervisor::process_ended(Service& s, supervise::ExitInfo info) {
   if (s.pidfd) {
     loop_.remove(s.pidfd.get());
     s.pidfd.reset();
   }
+  s.seccomp_listener.reset();
   pid_t pgid = s.pid;
   by_pid_.erase(s.pid);
   s.pid = 0;
@@ -446,6 +462,7 @@ nlohmann::json Supervisor::describe(const Service& s) const {
                 {"log_keep", c.log_keep},
                 {"transient", s.spec.transient},
                 {"log", log_path(s.spec.name())}};
+  add_hardening_settings(c.hardening, settings);
   json history = json::array();
   for (const auto& rec : s.machine.history()) {
     history.push_back(json{{"time_ms", rec.info.wall_time_ms},

@@ -30,6 +30,7 @@ struct Service {
   supervise::ServiceMachine machine;
   pid_t pid = 0;
   UniqueFd pidfd;
+  UniqueFd seccomp_listener;        // learning mode: the filter's notification fd (daemon/seccomp/)
   UniqueFd log_read, log_write;     // one pipe for stdout+stderr, kept across restarts
   std::unique_ptr<supervise::LogFile> log;
   bool log_error_reported = false;

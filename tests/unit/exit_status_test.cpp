@@ -42,7 +42,7 @@ TEST(ExitStatus, ClassifiesBySignal) {
   EXPECT_EQ(by(SIGBUS), TerminationReason::BoundsViolation);
   EXPECT_EQ(by(SIGFPE), TerminationReason::ArithmeticError);
   EXPECT_EQ(by(SIGILL), TerminationReason::InvalidInstruction);
-  EXPECT_EQ(by(SIGSYS), TerminationReason::PrivilegedInstruction);
+  EXPECT_EQ(by(SIGSYS), TerminationReason::ProtectionError);
   EXPECT_EQ(by(SIGPIPE), TerminationReason::IoFailure);
   EXPECT_EQ(by(SIGXFSZ), TerminationReason::IoFailure);
   EXPECT_EQ(by(SIGKILL), TerminationReason::OtherSignal);  // a SIGKILL alone says nothing

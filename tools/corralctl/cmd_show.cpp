@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <string>
 
+#include "corral/launch/capabilities.hpp"
 #include "corral/pcb/pcb_json.hpp"
 #include "corral/pcb/policy_name.hpp"
 #include "corral/pcb/syscall_names.hpp"
@@ -109,6 +110,26 @@ class Printer {
   std::size_t width_;
 };
 
+// "all" for root's full set, else the names.
+std::string caps_text(std::uint64_t set) {
+  int last = launch::last_capability();
+  std::uint64_t all = last >= 63 ? ~0ULL : (1ULL << (last + 1)) - 1;
+  return set == all ? std::string("all") : launch::format_capabilities(set);
+}
+
+// The PCB's privileges (control information): seccomp, no_new_privs, capabilities.
+void print_privileges(const PcbPrivileges& p, Printer& out) {
+  if (!p.known) return;
+  static const char* const kModes[] = {"disabled", "strict", "filter"};
+  std::string seccomp = p.seccomp_mode >= 0 && p.seccomp_mode <= 2 ? kModes[p.seccomp_mode] : "- (not shown)";
+  if (p.seccomp_filters > 0) seccomp += ", " + std::to_string(p.seccomp_filters) + " filter(s)";
+  out.field("seccomp", seccomp);
+  out.field("no_new_privs", p.no_new_privs < 0 ? "- (not shown)" : p.no_new_privs == 1 ? "yes" : "no");
+  out.field("caps effective", caps_text(p.cap_eff));
+  out.field("caps permitted", caps_text(p.cap_prm));
+  out.field("caps ambient", caps_text(p.cap_amb));
+}
+
 void print_pcb(const Pcb& p, Printer& out, bool thread) {
   const auto& id = p.id;
   const auto& cpu = p.cpu;
@@ -173,6 +194,7 @@ void print_pcb(const Pcb& p, Printer& out, bool thread) {
   out.field("RSS / VSZ", std::to_string(c.rss_kib) + " KiB / " + std::to_string(c.vsz_kib) + " KiB");
   out.field("open fds", c.open_fds >= 0 ? std::to_string(c.open_fds) : std::string("- (not readable)"));
   out.field("start time", ticks_text(c.start_time_ticks) + " after boot");
+  print_privileges(c.privileges, out);
 }
 
 int run_show(const ShowArgs& args, const Context& ctx) {

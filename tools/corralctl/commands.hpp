@@ -19,5 +19,6 @@ void register_sched_commands(CLI::App& app, Context& ctx);    // sched, pin, top
 void register_service_commands(CLI::App& app, Context& ctx);  // status, start, stop, restart, signal, reload, logs, run, shutdown
 void register_fair_commands(CLI::App& app, Context& ctx);     // suspend, resume, group, top
 void register_schedule_commands(CLI::App& app, Context& ctx);  // schedule simulate
+void register_syscalls_commands(CLI::App& app, Context& ctx); // syscalls
 
 }  // namespace corral::ctl

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   register_service_commands(app, ctx);
   register_fair_commands(app, ctx);
   register_schedule_commands(app, ctx);
+  register_syscalls_commands(app, ctx);
 
   try {
     app.parse(argc, argv);

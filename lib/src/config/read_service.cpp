@@ -210,12 +210,14 @@ void read_affinity(ErrorSink& sink, const TableReader& parent, ServiceConfig& s)
 }  // namespace
 
 ServiceTemplate read_service(ErrorSink& sink, const std::string& name, const toml::table& table) {
-  TableReader r(sink, table, "service." + name,
-                {"command", "env", "cwd", "user", "unix_group", "umask", "autostart", "restart", "start_secs",
-                 "backoff_initial", "backoff_max", "start_limit_burst", "start_limit_interval", "stop_signal",
-                 "stop_timeout", "instances", "after", "group", "sched", "affinity", "log_max_size", "log_keep",
-                 "notify", "ready_probe", "health_probe", "start_timeout", "watchdog", "watchdog_signal", "requires",
-                 "parent_death_signal"});
+  std::vector<std::string_view> known{
+      "command", "env", "cwd", "user", "unix_group", "umask", "autostart", "restart", "start_secs",
+      "backoff_initial", "backoff_max", "start_limit_burst", "start_limit_interval", "stop_signal",
+      "stop_timeout", "instances", "after", "group", "sched", "affinity", "log_max_size", "log_keep",
+      "notify", "ready_probe", "health_probe", "start_timeout", "watchdog", "watchdog_signal", "requires",
+      "parent_death_signal"};
+  known.insert(known.end(), std::begin(kHardeningKeys), std::end(kHardeningKeys));
+  TableReader r(sink, table, "service." + name, std::move(known));
   ServiceTemplate tpl;
   tpl.table = &table;
   ServiceConfig& s = tpl.config;
@@ -270,6 +272,7 @@ ServiceTemplate read_service(ErrorSink& sink, const std::string& name, const tom
   read_sched(sink, r, s);
   read_affinity(sink, r, s);
   read_readiness(sink, r, s);
+  read_hardening(r, s);
   if (auto v = r.size("log_max_size")) {
     if (*v == 0) r.error(*r.node("log_max_size"), "log_max_size", "must be larger than 0");
     else tpl.log_max_size = *v;

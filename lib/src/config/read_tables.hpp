@@ -29,6 +29,11 @@ void read_daemon(ErrorSink& sink, const toml::table& table, DaemonConfig& out,
 GroupConfig read_group(ErrorSink& sink, const std::string& name, const toml::table& table);
 // service.NAME.parent_death_signal (read_parent_death_signal.cpp).
 void read_parent_death_signal(const TableReader& r, ServiceConfig& s);
+// syscall_filter, syscall_action, syscall_filter_mode, no_new_privs, capabilities,
+// capability_bounding (read_hardening.cpp).
+inline constexpr std::string_view kHardeningKeys[] = {"syscall_filter", "syscall_action", "syscall_filter_mode",
+                                                      "no_new_privs",   "capabilities",   "capability_bounding"};
+void read_hardening(const TableReader& r, ServiceConfig& s);
 ServiceTemplate read_service(ErrorSink& sink, const std::string& name, const toml::table& table);
 // Readiness keys of a service (read_readiness.cpp), and its `requires` names checked against the services.
 void read_readiness(ErrorSink& sink, const TableReader& r, ServiceConfig& s);

@@ -20,6 +20,10 @@ launch::LaunchSpec to_launch_spec(const ServiceConfig& service) {
   if (service.sched) spec.sched = service.sched->to_spec();
   if (service.affinity) spec.cpu_affinity = service.affinity->cpus;
   spec.stdin_target = launch::StdioTarget::null();
+  spec.no_new_privs = service.hardening.no_new_privs;
+  spec.syscall_filter = service.hardening.syscall_filter;
+  spec.capabilities = service.hardening.capabilities;
+  spec.capability_bounding = service.hardening.capability_bounding;
   return spec;
 }
 

@@ -15,8 +15,11 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdint>
 
+#include "corral/launch/capabilities.hpp"
 #include "corral/sched/apply.hpp"
+#include "corral/seccomp/bpf_program.hpp"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -125,6 +128,16 @@ void run_child_setup(const PreparedLaunch& p, int error_fd) noexcept {
       fail(error_fd, Step::Stdio, errno, target);
   }
 
+  // The bounding set needs CAP_SETPCAP, so before the uid changes; KEEPCAPS keeps
+  // the permitted set across setuid, to be cut down to the listed caps after it.
+  if (p.capability_bounding) {
+    if (int err = drop_bounding_set(*p.capability_bounding, p.last_capability); err != 0)
+      fail(error_fd, Step::CapBounding, err);
+  }
+  if (p.capabilities) {
+    if (int err = keep_capabilities_across_setuid(); err != 0) fail(error_fd, Step::KeepCaps, err);
+  }
+
   // Groups, then gid, then uid: after setuid we would no longer be allowed the others.
   if (p.set_groups && ::setgroups(p.groups.size(), p.groups.data()) != 0) fail(error_fd, Step::SetGroups, errno);
   if (p.gid && ::setresgid(*p.gid, *p.gid, *p.gid) != 0) fail(error_fd, Step::SetGid, errno);
@@ -133,8 +146,40 @@ void run_child_setup(const PreparedLaunch& p, int error_fd) noexcept {
   // (commit_creds), so a service run as another user needs it set again.
   if (p.uid || p.gid) arm_parent_death_signal(p, error_fd);
 
+  if (p.capabilities) {
+    if (int err = set_capabilities(*p.capabilities); err != 0) fail(error_fd, Step::SetCaps, err);
+    int failed_cap = 0;
+    if (int err = raise_ambient(*p.capabilities, p.last_capability, failed_cap); err != 0)
+      fail(error_fd, Step::AmbientCaps, err, failed_cap);
+  }
+
   if (p.no_new_privs && ::prctl(PR_SET_NO_NEW_PRIVS, 1UL, 0UL, 0UL, 0UL) != 0)
     fail(error_fd, Step::NoNewPrivs, errno);
+
+  // Last: from here on every call the child makes is filtered, execve included.
+  if (p.load_filter) {
+    int listener_fd = -1;
+    if (p.learn_report_fd >= 0) {
+      // The listener seccomp() returns takes the lowest free fd: tell the launcher
+      // which one, so it can take a copy (pidfd_getfd) before execve closes it.
+      listener_fd = ::fcntl(p.learn_report_fd, F_DUPFD, 0);
+      if (listener_fd < 0) fail(error_fd, Step::SeccompFilter, errno);
+      ::close(listener_fd);
+      std::int32_t n = listener_fd;
+      if (::write(p.learn_report_fd, &n, sizeof n) != static_cast<ssize_t>(sizeof n))
+        fail(error_fd, Step::SeccompFilter, errno);
+    }
+    int rc = seccomp::load_filter(p.filter_program, p.filter_flags);
+    if (rc < 0) fail(error_fd, Step::SeccompFilter, -rc);
+    if (p.learn_report_fd >= 0) {
+      if (rc != listener_fd) fail(error_fd, Step::SeccompFilter, EBADFD);
+      // Wait until the launcher holds the listener (a read outside the filter is
+      // itself a notification, which the launcher answers once it has it).
+      char go = 0;
+      while (::read(p.learn_sync_fd, &go, 1) < 0 && errno == EINTR) {
+      }
+    }
+  }
 
   ::execve(p.exec_path.c_str(), p.argv.data(), p.envp.data());
   fail(error_fd, Step::Exec, errno);

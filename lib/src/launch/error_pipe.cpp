@@ -15,11 +15,12 @@ namespace {
 // same binary, so no byte-order question arises.
 constexpr std::size_t kRecordSize = 3 * sizeof(std::int32_t);
 
-constexpr std::array<std::string_view, 18> kStepNames{
+constexpr std::array<std::string_view, 23> kStepNames{
     "setsid",        "sigaction",  "prctl PR_SET_PDEATHSIG", "getppid", "join cgroup", "setrlimit",
     "sched_setattr", "setpriority", "sched_setaffinity",     "chdir",   "umask",       "dup2",
     "close_range",   "setgroups",  "setgid",                 "setuid",  "prctl PR_SET_NO_NEW_PRIVS",
-    "exec"};
+    "exec",          "prctl PR_CAPBSET_DROP", "prctl PR_SET_KEEPCAPS", "capset", "prctl PR_CAP_AMBIENT_RAISE",
+    "load seccomp filter"};
 
 }  // namespace
 

@@ -38,12 +38,14 @@ TerminationReason classify(const ExitInfo& info, const ExitContext& ctx) {
     case SIGBUS: return TerminationReason::BoundsViolation;
     case SIGFPE: return TerminationReason::ArithmeticError;
     case SIGILL: return TerminationReason::InvalidInstruction;
-    case SIGSYS: return TerminationReason::PrivilegedInstruction;
+    case SIGSYS: return TerminationReason::ProtectionError;
     case SIGPIPE:
     case SIGXFSZ: return TerminationReason::IoFailure;
     default: return TerminationReason::OtherSignal;
   }
 }
+
+std::string seccomp_kill_reason() { return "a system call outside its syscall_filter"; }
 
 std::string_view to_string(TerminationReason reason) {
   switch (reason) {
@@ -60,6 +62,7 @@ std::string_view to_string(TerminationReason reason) {
     case TerminationReason::ParentTermination: return "parent termination";
     case TerminationReason::ParentRequest: return "parent request";
     case TerminationReason::OtherSignal: return "killed by a signal";
+    case TerminationReason::ProtectionError: return "protection error";
   }
   return "?";
 }

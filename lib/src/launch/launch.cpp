@@ -12,7 +12,10 @@
 #include <cerrno>
 #include <csignal>
 
+#include <optional>
+
 #include "child_setup.hpp"
+#include "learn_handoff.hpp"
 #include "prepared_launch.hpp"
 
 namespace corral::launch {
@@ -34,6 +37,15 @@ void kill_and_reap(pid_t pid) {
 Result<Launched> launch(const LaunchSpec& spec) {
   auto prepared = prepare_launch(spec);
   if (!prepared) return prepared.error();
+  // Learning mode: the child's listener comes back through learn_handoff.
+  std::optional<LearnPipes> learn;
+  if (prepared->load_filter && spec.syscall_filter && spec.syscall_filter->mode == seccomp::FilterMode::Learn) {
+    auto pipes = make_learn_pipes();
+    if (!pipes) return pipes.error();
+    learn = std::move(*pipes);
+    prepared->learn_report_fd = learn->report_write.get();
+    prepared->learn_sync_fd = learn->sync_read.get();
+  }
   const PreparedLaunch& p = *prepared;
 
   int ends[2];
@@ -55,6 +67,10 @@ Result<Launched> launch(const LaunchSpec& spec) {
   ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   if (pid < 0) return Error::from_errno(fork_errno, "fork for " + p.exec_path);
   write_end.reset();  // else our own copy would keep the pipe from reaching EOF
+  if (learn) {
+    learn->report_write.reset();  // EOF on the report pipe then means the child is gone
+    learn->sync_read.reset();
+  }
 
   // Taken before anything else: while the child is unreaped its pid cannot be reused.
   int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0U));
@@ -63,7 +79,15 @@ Result<Launched> launch(const LaunchSpec& spec) {
     kill_and_reap(pid);
     return Error::from_errno(err, "pidfd_open " + std::to_string(pid));
   }
-  Launched launched{pid, UniqueFd(pidfd)};
+  Launched launched{pid, UniqueFd(pidfd), UniqueFd()};
+  if (learn) {
+    auto listener = take_listener(launched.pidfd.get(), *learn, read_end.get());
+    if (!listener) {
+      kill_and_reap(pid);
+      return listener.error();
+    }
+    launched.seccomp_listener = std::move(*listener);
+  }
 
   auto failure = receive_child_failure(read_end.get());
   if (!failure) {

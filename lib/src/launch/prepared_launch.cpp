@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "corral/base/signals.hpp"
+#include "corral/launch/capabilities.hpp"
 #include "corral/launch/exec_path.hpp"
 #include "corral/launch/rlimit_names.hpp"
 #include "corral/sched/apply.hpp"
@@ -161,6 +162,31 @@ Status append_nul_free(const std::string& s, const std::string& what, std::vecto
   return {};
 }
 
+// Capabilities and the syscall filter; the filter is built here, before fork.
+Status prepare_hardening(const LaunchSpec& spec, PreparedLaunch& out) {
+  out.last_capability = last_capability();
+  out.capability_bounding = spec.capability_bounding;
+  if (spec.capabilities) {
+    if (!out.uid || *out.uid == 0)
+      return Error::logic("capabilities: only for a service with a non-root user (root: use capability_bounding)",
+                          EINVAL);
+    out.capabilities = spec.capabilities;
+  }
+  if (!spec.syscall_filter) return {};
+  const auto& f = *spec.syscall_filter;
+  for (const auto& e : f.spec.entries) out.filter_text += (out.filter_text.empty() ? "" : " ") + e;
+  out.filter_text += " (" + seccomp::to_string(f.action) + ", " + std::string(seccomp::to_string(f.mode)) + ")";
+  auto prog = seccomp::build_filter(f.spec, f.action, f.mode);
+  if (!prog) return Error{prog.error().code, "syscall_filter " + out.filter_text + ": " + prog.error().message};
+  out.filter = std::move(*prog);
+  out.filter_program.len = static_cast<unsigned short>(out.filter.instructions.size());
+  out.filter_program.filter = out.filter.instructions.data();
+  out.filter_flags = seccomp::load_flags(f.mode);
+  out.load_filter = true;
+  out.no_new_privs = true;  // always with a filter: an unprivileged process needs it, and it closes setuid escapes
+  return {};
+}
+
 std::string format_rlim(rlim_t v) { return v == RLIM_INFINITY ? "infinity" : std::to_string(v); }
 
 }  // namespace
@@ -253,6 +279,7 @@ Result<PreparedLaunch> prepare_launch(const LaunchSpec& spec) {
     if (source < 0 || ::fcntl(source, F_GETFD) < 0) return Error::from_errno(EBADF, "pass_fds: fd " + std::to_string(source));
   }
   out.pass_fds = spec.pass_fds;
+  if (auto st = prepare_hardening(spec, out); !st) return st.error();
 
   rlimit nofile{};
   if (::getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur != RLIM_INFINITY)
@@ -307,6 +334,18 @@ Error describe_failure(const PreparedLaunch& p, const ChildFailure& f) {
       break;
     case Step::Exec:
       what += ' ' + p.exec_path;
+      break;
+    case Step::CapBounding:
+      if (p.capability_bounding) what += " keeping " + format_capabilities(*p.capability_bounding);
+      break;
+    case Step::SetCaps:
+      if (p.capabilities) what += ' ' + format_capabilities(*p.capabilities);
+      break;
+    case Step::AmbientCaps:
+      what += ' ' + std::string(capability_name(f.detail));
+      break;
+    case Step::SeccompFilter:
+      what += ' ' + p.filter_text;
       break;
     default:
       break;

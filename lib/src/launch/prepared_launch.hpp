@@ -15,6 +15,7 @@
 #include "corral/base/unique_fd.hpp"
 #include "corral/launch/child_failure.hpp"
 #include "corral/launch/launch_spec.hpp"
+#include "corral/seccomp/bpf_program.hpp"
 
 namespace corral::launch {
 
@@ -52,6 +53,20 @@ struct PreparedLaunch {
   std::optional<uid_t> uid;
   bool no_new_privs = false;
   std::vector<std::pair<int, int>> pass_fds;  // {source, child fd}; dup2'ed after the close-on-exec marking
+
+  // Hardening (see capabilities.hpp, seccomp/bpf_program.hpp).
+  std::optional<std::uint64_t> capability_bounding;
+  std::optional<std::uint64_t> capabilities;      // only with a non-root uid
+  int last_capability = 40;
+  seccomp::BpfProgram filter;                     // built before fork
+  sock_fprog filter_program{};                    // points into filter.instructions
+  bool load_filter = false;
+  unsigned filter_flags = 0;
+  std::string filter_text;                        // "@system-service ~@mount (kill)" for messages
+  // Learning mode: the child writes its listener's fd number to learn_report_fd,
+  // then waits on learn_sync_fd until the launcher has taken a copy (launch.cpp).
+  int learn_report_fd = -1;
+  int learn_sync_fd = -1;
 
   int fd_scan_limit = 1024;       // upper bound for the fcntl fallback when close_range is missing
 };

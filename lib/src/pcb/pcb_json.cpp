@@ -1,5 +1,7 @@
 #include "corral/pcb/pcb_json.hpp"
 
+#include <cstdio>
+
 #include "corral/pcb/policy_name.hpp"
 #include "corral/pcb/syscall_names.hpp"
 
@@ -42,6 +44,34 @@ json processor(const PcbProcessorState& cpu) {
   return j;
 }
 
+std::string cap_hex(std::uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+json seccomp_mode_json(int mode) {
+  switch (mode) {
+    case 0: return "disabled";
+    case 1: return "strict";
+    case 2: return "filter";
+    default: return nullptr;
+  }
+}
+
+// null when /proc/PID/status was not read; a field is null when the kernel did not show it.
+json privileges(const PcbPrivileges& p) {
+  if (!p.known) return nullptr;
+  return {
+      {"seccomp", seccomp_mode_json(p.seccomp_mode)},
+      {"seccomp_filters", p.seccomp_filters >= 0 ? json(p.seccomp_filters) : json(nullptr)},
+      {"no_new_privs", p.no_new_privs >= 0 ? json(p.no_new_privs == 1) : json(nullptr)},
+      {"cap_effective", cap_hex(p.cap_eff)},
+      {"cap_permitted", cap_hex(p.cap_prm)},
+      {"cap_ambient", cap_hex(p.cap_amb)},
+  };
+}
+
 json control(const PcbControl& c) {
   json j = {
       {"state", std::string(to_string(c.state))},
@@ -68,6 +98,7 @@ json control(const PcbControl& c) {
       {"open_fds", c.open_fds >= 0 ? json(c.open_fds) : json(nullptr)},
       {"start_time_ticks", c.start_time_ticks},
   };
+  j["privileges"] = privileges(c.privileges);
   return j;
 }
 }  // namespace

@@ -1,4 +1,5 @@
 // /proc/PID/status: "Key:\tvalue" lines. Only the keys corral uses are decoded.
+#include <charconv>
 #include <string>
 
 #include "corral/proc/parsers.hpp"
@@ -13,6 +14,13 @@ bool four_ids(std::string_view v, std::array<T, N>& out) {
   for (auto& x : out)
     if (!to_number(next_token(v), x)) return false;
   return true;
+}
+
+// "CapEff:\t000001ffffffffff" -> the bits.
+bool hex_value(std::string_view v, std::uint64_t& out) {
+  std::string_view t = next_token(v);
+  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), out, 16);
+  return !t.empty() && ec == std::errc() && p == t.data() + t.size();
 }
 
 // "VmRSS:\t  1804 kB" -> 1804
@@ -56,6 +64,19 @@ Result<StatusFields> parse_status(std::string_view text) {
         break;
       case 'C':
         if (key == "Cpus_allowed_list") f.cpus_allowed_list = next_token(val);
+        if (key == "CapPrm" && !hex_value(val, f.cap_prm)) return bad(key);
+        if (key == "CapEff" && !hex_value(val, f.cap_eff)) return bad(key);
+        if (key == "CapAmb") {
+          if (!hex_value(val, f.cap_amb)) return bad(key);
+          f.has_caps = true;
+        }
+        break;
+      case 'S':
+        if (key == "Seccomp" && !to_number(next_token(val), f.seccomp_mode)) return bad(key);
+        if (key == "Seccomp_filters" && !to_number(next_token(val), f.seccomp_filters)) return bad(key);
+        break;
+      case 'N':
+        if (key == "NoNewPrivs" && !to_number(next_token(val), f.no_new_privs)) return bad(key);
         break;
       case 'v':
         if (key == "voluntary_ctxt_switches" && !to_number(next_token(val), f.voluntary_ctxt)) return bad(key);

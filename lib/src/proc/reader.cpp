@@ -203,6 +203,8 @@ class Scanner {
         if (st->vm_rss_kib != 0) ctl.rss_kib = st->vm_rss_kib;
         if (auto cpus = parse_cpu_list(st->cpus_allowed_list); cpus) ctl.affinity = std::move(*cpus);
         ident.kernel_thread = ident.kernel_thread || st->kthread;
+        ctl.privileges = PcbPrivileges{true,        st->seccomp_mode, st->seccomp_filters, st->no_new_privs,
+                                       st->cap_eff, st->cap_prm,      st->cap_amb};
       } else {
         return Error::logic(opts_.proc_root + "/" + std::to_string(id) + "/" + st.error().message, EINVAL);
       }

@@ -17,6 +17,7 @@
 #include "corral/base/result.hpp"
 #include "corral/config/queue_config.hpp"
 #include "corral/config/readiness_config.hpp"
+#include "corral/config/hardening_config.hpp"
 #include "corral/config/units.hpp"
 #include "corral/sched/sched_spec.hpp"
 
@@ -129,6 +130,7 @@ struct ServiceConfig {
   std::optional<SchedConfig> sched;
   std::optional<AffinityConfig> affinity;
   ReadinessConfig readiness;             // notify, probes, start_timeout, watchdog, requires
+  HardeningConfig hardening;             // syscall filter, capabilities, no_new_privs
 
   // Log rotation, already resolved: the service's own setting or [daemon]'s.
   std::uint64_t log_max_size = 10ULL << 20;

@@ -33,6 +33,14 @@ enum class Step : std::int32_t {
   SetUid,            // setresuid
   NoNewPrivs,        // prctl(PR_SET_NO_NEW_PRIVS)
   Exec,              // execve
+  // Hardening steps, appended so the numbers above stay; in the child they run
+  // around SetUid: CapBounding and KeepCaps before SetGroups, SetCaps and
+  // AmbientCaps after SetUid, SeccompFilter after NoNewPrivs, last before Exec.
+  CapBounding,       // prctl(PR_CAPBSET_DROP)
+  KeepCaps,          // prctl(PR_SET_KEEPCAPS)
+  SetCaps,           // capset
+  AmbientCaps,       // prctl(PR_CAP_AMBIENT_RAISE); detail = the capability
+  SeccompFilter,     // seccomp(SECCOMP_SET_MODE_FILTER)
 };
 
 // Short name of the step's system call, e.g. "chdir", "sched_setattr".

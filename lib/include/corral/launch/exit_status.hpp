@@ -33,11 +33,12 @@ enum class TerminationReason {
   TimeOverrun,           // killed after waiting too long for an event (ExitContext::timed_out)
   IoFailure,             // SIGPIPE (write to a closed pipe), SIGXFSZ (file size limit)
   InvalidInstruction,    // SIGILL
-  PrivilegedInstruction, // SIGSYS: a forbidden system call (seccomp)
+  PrivilegedInstruction, // (no signal maps here any more: SIGSYS is ProtectionError)
   OperatorIntervention,  // an operator or the OS killed it (ExitContext::operator_killed)
   ParentTermination,     // the parent-death signal (ExitContext::parent_exited)
   ParentRequest,         // the supervisor, its parent, stopped it (ExitContext::parent_requested)
   OtherSignal,           // any other signal nobody owned up to (SIGTERM from elsewhere, SIGABRT...)
+  ProtectionError,       // SIGSYS: a system call its seccomp filter forbids
 };
 
 // What the supervisor knows beyond the status: a SIGKILL alone does not say
@@ -53,6 +54,9 @@ struct ExitContext {
 // Context first (oom, timeout, operator, parent request, parent exit), then the
 // signal; an exit is NormalCompletion unless the context says who asked for it.
 TerminationReason classify(const ExitInfo& info, const ExitContext& context = {});
+
+// What follows "killed by SIGSYS: " for a service with a syscall_filter.
+std::string seccomp_kill_reason();
 
 // "normal completion", "time limit exceeded", ... (the textbook's words).
 std::string_view to_string(TerminationReason reason);

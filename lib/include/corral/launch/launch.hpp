@@ -15,6 +15,7 @@ namespace corral::launch {
 struct Launched {
   pid_t pid = -1;
   UniqueFd pidfd;   // pidfd_open(pid) — pollable for exit, safe against pid reuse
+  UniqueFd seccomp_listener;  // syscall_filter_mode "learn": the user-notification fd
 };
 
 // Starts the process. On a child-side failure the child has already been reaped

@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "corral/sched/sched_spec.hpp"
+#include "corral/seccomp/filter_spec.hpp"
 
 namespace corral::launch {
 
@@ -57,6 +59,11 @@ struct LaunchSpec {
   // (e.g. the write end of a readiness pipe as fd N, s6 style). The caller keeps
   // ownership; the child number must be >= 3.
   std::vector<std::pair<int, int>> pass_fds;
+  // Hardening: a syscall filter (sets no_new_privs too), capabilities for a
+  // non-root user (ambient + permitted, nothing else), the bounding set.
+  std::optional<seccomp::FilterConfig> syscall_filter;
+  std::optional<std::uint64_t> capabilities;
+  std::optional<std::uint64_t> capability_bounding;
 };
 
 }  // namespace corral::launch

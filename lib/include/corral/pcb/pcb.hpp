@@ -39,6 +39,16 @@ struct PcbProcessorState {
   bool syscall_readable = false;      // false: not ours to read (permission) or vanished
 };
 
+// The textbook's "privileges", from /proc/PID/status: seccomp, no_new_privs and
+// the capability sets. known is false when status was not read.
+struct PcbPrivileges {
+  bool known = false;
+  int seccomp_mode = -1;              // 0 none, 1 strict, 2 filter; -1 not shown by the kernel
+  int seccomp_filters = -1;           // filters attached; -1 not shown
+  int no_new_privs = -1;              // 0/1; -1 not shown
+  std::uint64_t cap_eff = 0, cap_prm = 0, cap_amb = 0;
+};
+
 struct PcbControl {
   char kernel_state = '?';            // R S D T t Z X I P ...
   ProcState state = ProcState::Blocked;
@@ -60,6 +70,7 @@ struct PcbControl {
   std::uint64_t rss_kib = 0, vsz_kib = 0;
   int open_fds = -1;                  // -1 when /proc/PID/fd is not readable
   std::uint64_t start_time_ticks = 0; // since boot, in clock ticks
+  PcbPrivileges privileges;
 };
 
 struct Pcb {

@@ -44,6 +44,12 @@ struct StatusFields {
   std::string_view cpus_allowed_list;  // view into the text
   bool kthread = false;
   bool has_uid = false, has_gid = false;
+  // Privileges: -1 / not has_caps when the kernel does not show the line.
+  int seccomp_mode = -1;        // 0 none, 1 strict, 2 filter
+  int seccomp_filters = -1;
+  int no_new_privs = -1;
+  std::uint64_t cap_prm = 0, cap_eff = 0, cap_amb = 0;
+  bool has_caps = false;
 };
 Result<StatusFields> parse_status(std::string_view text);
 
