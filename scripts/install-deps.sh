@@ -14,7 +14,9 @@ packages=(
   libbenchmark-dev        # bench/
   procps psmisc           # ps and pstree: the reference runs of the benchmarks
   man-db                  # `man -l` for the page checks
-  dpkg-dev fakeroot       # scripts/build-deb.sh: cpack -G DEB (dpkg-shlibdeps), dpkg-deb
+  dpkg-dev debhelper      # scripts/build-deb.sh: dpkg-buildpackage with debian/ (debhelper compat 13)
+  lintian                 # the package test: 0 errors, 0 warnings on the packages
+  debootstrap systemd-container  # tests/package/systemd_test.sh: a Debian 12 root booted by systemd-nspawn
 )
 
 missing=()
