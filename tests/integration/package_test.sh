@@ -53,8 +53,8 @@ for f in "$deb" "$demos_deb"; do
 done
 [ "$(field Section)" = admin ] && pass "Section: admin" || fail "Section is '$(field Section)'"
 depends=$(field Depends)
-# dpkg-shlibdeps found the C and C++ runtimes and libseccomp, which the programs link.
-for lib in libc6 libstdc++6 libseccomp2 adduser; do
+# dpkg-shlibdeps found the C and C++ runtimes and the TOML library the programs link.
+for lib in libc6 libstdc++6 libtomlplusplus3 adduser; do
   [[ $depends == *"$lib"* ]] && pass "Depends names $lib" || fail "Depends '$depends' lacks $lib"
 done
 dpkg-deb --ctrl-tarfile "$deb" | tar -x -C "$work" -f - ./conffiles ./postinst ./prerm ./postrm
@@ -104,6 +104,13 @@ echo "== unpacked into a temporary root (dpkg -x)"
 root=$work/root
 dpkg -x "$deb" "$root"
 dpkg -x "$demos_deb" "$root"
+# libseccomp: a dependency through shlibs as soon as corrald links it (issue 12).
+if readelf -d "$root/usr/sbin/corrald" | grep -q 'NEEDED.*libseccomp'; then
+  [[ $depends == *libseccomp2* ]] && pass "corrald links libseccomp; Depends names libseccomp2" \
+    || fail "corrald links libseccomp, Depends '$depends' lacks libseccomp2"
+else
+  echo "(corrald does not link libseccomp yet: no libseccomp2 in Depends expected)"
+fi
 out=$("$root/usr/bin/corralctl" --version)
 [ "$out" = "corralctl $version" ] && pass "unpacked corralctl --version: $out" || fail "corralctl --version: '$out'"
 if [ -x "$root/usr/sbin/corrald" ]; then

@@ -3,8 +3,9 @@
 # Makes sure a Debian 12 root filesystem with systemd is cached as a tarball and
 # prints its path. The first run builds it with debootstrap (minbase, plus
 # systemd, systemd-sysv and dbus to boot it, and adduser, which corral's
-# postinst needs: with it in the root, installing the .deb needs no network);
-# later runs on the same machine reuse the tarball.
+# postinst needs); later runs on the same machine reuse the tarball. The other
+# dependencies of the packages are fetched by apt inside the container, as on a
+# user's machine.
 #   CORRAL_TEST_CACHE  where the tarball lives (default /var/cache/corral-test),
 #                      outside any checkout
 #   DEBIAN_MIRROR      default http://deb.debian.org/debian
@@ -24,8 +25,7 @@ if [ ! -s "$tarball" ]; then
   debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,adduser \
     bookworm "$tmp/root" "$mirror" >"$tmp/debootstrap.log" 2>&1 \
     || { tail -n 30 "$tmp/debootstrap.log" >&2; exit 1; }
-  # The container's apt needs no downloaded lists for a local .deb whose
-  # dependencies are installed; keep the tarball small.
+  # Keep the tarball small: the test runs apt-get update itself.
   rm -rf "$tmp/root/var/cache/apt/archives/"*.deb "$tmp/root/var/lib/apt/lists/"*_Packages
   tar --numeric-owner --xattrs -C "$tmp/root" -czf "$tmp/root.tar.gz" .
   mv "$tmp/root.tar.gz" "$tarball"

@@ -127,8 +127,11 @@ alive_in_ct() { ct test -d "/proc/$1"; }
 sleepers() { ct sh -c 'for c in /proc/[0-9]*/comm; do [ "$(cat "$c" 2>/dev/null)" = sleep ] && echo "${c%/comm}"; done' || true; }
 
 echo "== apt install of corral $version"
+# apt fetches the dependencies that are not in the root (libtomlplusplus3, ...)
+# from the archive, as on a user's machine: the container shares the host's network.
+ct apt-get update -qq >"$work/apt-update.log" 2>&1 || { cat "$work/apt-update.log"; fail "apt-get update"; }
 names=$(for f in "${debs[@]}"; do printf ' /debs/%s' "$(basename "$f")"; done)
-if ct sh -c "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-download $names" >"$work/apt.log" 2>&1; then
+if ct sh -c "DEBIAN_FRONTEND=noninteractive apt-get install -y -q $names" >"$work/apt.log" 2>&1; then
   pass "apt-get install$names"
 else
   cat "$work/apt.log"; fail "apt-get install"
@@ -180,7 +183,7 @@ if line=$(wait_until 10 in_journal); then pass "journal: $line"; else fail "no f
 ct rm /etc/corral/conf.d/bad.toml
 
 echo "== kill -9 of corrald's main pid: systemd restarts it"
-ct kill -KILL "$corrald_pid"
+ct sh -c "kill -KILL $corrald_pid"  # the shell's kill: minbase has no procps
 restarted() { local p; p=$(main_pid); [ "$p" != 0 ] && [ "$p" != "$corrald_pid" ] && ctl status >/dev/null 2>&1; }
 if wait_until 30 restarted; then pass "corrald restarted by systemd: pid $corrald_pid -> $(main_pid)"; else fail "not restarted"; fi
 # Until corrald can adopt its services (issue 10: they will keep their pids),
@@ -204,7 +207,7 @@ ct systemctl start corrald.service
 wait_until 20 service_running sleeper || fail "sleeper did not start again"
 before=$(main_pid)
 names=$(for f in "${upgrade_debs[@]}"; do printf ' /debs/%s' "$(basename "$f")"; done)
-if ct sh -c "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-download $names" >"$work/apt-upgrade.log" 2>&1; then
+if ct sh -c "DEBIAN_FRONTEND=noninteractive apt-get install -y -q $names" >"$work/apt-upgrade.log" 2>&1; then
   pass "apt-get install$names"
 else
   cat "$work/apt-upgrade.log"; fail "upgrade"
