@@ -10,25 +10,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
-#include <string_view>
 
+#include "command_line.hpp"
 #include "config_bridge.hpp"
 #include "daemon.hpp"
 #include "daemon_log.hpp"
 
 namespace {
-
-constexpr const char* kUsage =
-    "usage: corrald [--config FILE] [--socket PATH] [--log-dir DIR] [--state-dir DIR]\n"
-    "               [--client-timeout SECS] [--cgroup-name NAME] [--foreground] [--version] [--help]\n"
-    "  --config FILE        the TOML config (default /etc/corral/corral.toml)\n"
-    "  --socket PATH        control socket (default: [daemon] socket, else\n"
-    "                       /run/corral/corral.sock as root, $XDG_RUNTIME_DIR/corral/corral.sock otherwise)\n"
-    "  --log-dir DIR        where NAME.log files go (default: [daemon] log_dir)\n"
-    "  --state-dir DIR      state directory (default: [daemon] state_dir)\n"
-    "  --client-timeout S   drop control clients idle this long (default 60)\n"
-    "  --cgroup-name NAME   the cgroup subtree for fair share (default: [daemon] cgroup_name, \"corral\")\n"
-    "  --foreground         accepted for compatibility: corrald always stays in the foreground\n";
 
 int make_dirs(const std::string& dir) {
   for (std::size_t pos = 1; pos != std::string::npos;) {
@@ -46,35 +34,10 @@ int make_dirs(const std::string& dir) {
 
 int main(int argc, char** argv) {
   using namespace corral::daemon;
-  std::string config = "/etc/corral/corral.toml", socket, log_dir, state_dir, cgroup_name;
-  int client_timeout = 60;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view a = argv[i];
-    auto value = [&](const char* flag) -> const char* {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "corrald: %s needs a value\n%s", flag, kUsage);
-        std::exit(2);
-      }
-      return argv[++i];
-    };
-    if (a == "--config" || a == "-c") config = value("--config");
-    else if (a == "--socket") socket = value("--socket");
-    else if (a == "--log-dir") log_dir = value("--log-dir");
-    else if (a == "--state-dir") state_dir = value("--state-dir");
-    else if (a == "--client-timeout") client_timeout = std::atoi(value("--client-timeout"));
-    else if (a == "--cgroup-name") cgroup_name = value("--cgroup-name");
-    else if (a == "--foreground" || a == "-f") continue;
-    else if (a == "--version") {
-      std::printf("corrald %s\n", CORRAL_VERSION);
-      return 0;
-    } else if (a == "--help" || a == "-h") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    } else {
-      std::fprintf(stderr, "corrald: unknown option %s\n%s", argv[i], kUsage);
-      return 2;
-    }
-  }
+  auto parsed = parse_command_line(argc, argv);
+  if (!parsed.options) return parsed.exit_code;
+  const CommandLine& cl = *parsed.options;
+  const std::string& config = cl.config;
 
   // Signals go to the signalfd; this mask must be in place before any child is
   // launched (the launcher resets it in the child).
@@ -99,14 +62,14 @@ int main(int argc, char** argv) {
   }
   DaemonSettings s;
   s.config_path = config;
-  s.client_timeout_s = client_timeout;
+  s.client_timeout_s = cl.client_timeout_s;
   // The config module has already filled in the per-user defaults.
-  s.socket_path = !socket.empty() ? socket : loaded->daemon.socket;
-  s.log_dir = !log_dir.empty() ? log_dir : loaded->daemon.log_dir;
-  s.state_dir = !state_dir.empty() ? state_dir : loaded->daemon.state_dir;
+  s.socket_path = !cl.socket.empty() ? cl.socket : loaded->daemon.socket;
+  s.log_dir = !cl.log_dir.empty() ? cl.log_dir : loaded->daemon.log_dir;
+  s.state_dir = !cl.state_dir.empty() ? cl.state_dir : loaded->daemon.state_dir;
   if (make_dirs(s.log_dir) != 0 || make_dirs(s.state_dir) != 0) return 1;
 
-  if (!cgroup_name.empty()) loaded->daemon.cgroup_name = cgroup_name;  // reload keeps it: only init reads it
+  if (!cl.cgroup_name.empty()) loaded->daemon.cgroup_name = cl.cgroup_name;  // reload keeps it: only init reads it
   Daemon d(s);
   if (auto st = d.init(std::move(*loaded)); !st) {
     std::fprintf(stderr, "corrald: %s\n", st.error().message.c_str());

@@ -16,8 +16,10 @@ packages=(
   python3                 # bench/cold_start.sh: the subprocess.Popen reference loop
   bc bsdextrautils        # bench/: bc for the scripts' arithmetic, column(1) for run-all's table
   man-db                  # `man -l` for the page checks
-  dpkg-dev fakeroot       # scripts/build-deb.sh: cpack -G DEB (dpkg-shlibdeps), dpkg-deb
   systemd                 # /usr/bin/systemd-notify: the readiness tests speak sd_notify with it
+  dpkg-dev debhelper      # scripts/build-deb.sh: dpkg-buildpackage with debian/ (debhelper compat 13)
+  lintian                 # the package test: 0 errors, 0 warnings on the packages
+  debootstrap systemd-container  # tests/package/systemd_test.sh: a Debian 12 root booted by systemd-nspawn
 )
 
 missing=()
