@@ -11,6 +11,13 @@ if(CORRAL_SANITIZE)
     -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   target_link_options(corral_sanitizers INTERFACE -fsanitize=address,undefined)
 endif()
+if(CORRAL_FUZZ)
+  # Coverage for libFuzzer in every object, the sanitizers, and asserts on
+  # (toml++'s included: its TOML_ASSERT is assert()).
+  target_compile_options(corral_sanitizers INTERFACE
+    -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -UNDEBUG)
+  target_link_options(corral_sanitizers INTERFACE -fsanitize=address,undefined)
+endif()
 
 # corral_program(NAME SOURCES...) : a thin executable over libcorral.
 function(corral_program name)

@@ -15,6 +15,7 @@ packages=(
   procps psmisc           # ps and pstree: the reference runs of the benchmarks
   man-db                  # `man -l` for the page checks
   dpkg-dev fakeroot       # scripts/build-deb.sh: cpack -G DEB (dpkg-shlibdeps), dpkg-deb
+  clang-14 libclang-rt-14-dev  # scripts/fuzz.sh and CI: libFuzzer targets in tests/fuzz (clang's fuzzer runtime)
 )
 
 missing=()
