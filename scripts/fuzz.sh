@@ -15,7 +15,7 @@ build=${CORRAL_FUZZ_BUILD:-build-fuzz}
 targets=(config request response log_chunk proc)
 
 if [ ! -f "$build/build.ninja" ]; then
-  cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 -DCORRAL_FUZZ=ON -DCORRAL_WERROR=ON \
+  cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 -DCORRAL_FUZZ=ON -DCORRAL_WERROR=OFF \
     -DCORRAL_BUILD_TESTS=OFF -DCORRAL_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi
 
