@@ -29,7 +29,7 @@ TEST_F(DaemonFixture, HundredThousandLongAfterChainStartsAndReloads) {
   show.command = protocol::Command::Show;
   show.names = {"s099999"};
   auto r = call(show);
-  ASSERT_TRUE(r.ok) << r.error;
+  ASSERT_TRUE(r.ok) << r.error << "; corrald's wait status " << daemon_status_ << ", stderr:\n" << daemon_stderr();
   // Reload the same file, then one with a service more: corrald stays up and answers.
   protocol::Request reload_req;
   reload_req.command = protocol::Command::Reload;
