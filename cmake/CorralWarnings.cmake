@@ -11,6 +11,16 @@ if(CORRAL_SANITIZE)
     -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   target_link_options(corral_sanitizers INTERFACE -fsanitize=address,undefined)
 endif()
+if(CORRAL_FUZZ)
+  # Coverage for libFuzzer in every object, the sanitizers, and asserts on.
+  # toml++ is compiled in (header-only mode) instead of Debian's prebuilt
+  # release .so, so its parser is instrumented and its TOML_ASSERTs (assert())
+  # are checked.
+  target_compile_options(corral_sanitizers INTERFACE
+    -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -UNDEBUG
+    -UTOML_HEADER_ONLY -DTOML_HEADER_ONLY=1 -UTOML_SHARED_LIB -DTOML_SHARED_LIB=0)
+  target_link_options(corral_sanitizers INTERFACE -fsanitize=address,undefined)
+endif()
 
 # corral_program(NAME SOURCES...) : a thin executable over libcorral.
 function(corral_program name)

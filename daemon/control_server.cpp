@@ -7,6 +7,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "corral/base/file_read.hpp"
@@ -104,19 +105,48 @@ Peer ControlServer::peer_of(int fd) const {
   ucred cred{};
   socklen_t len = sizeof cred;
   if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+    p.uid = static_cast<uid_t>(-1);  // counted as an untrusted uid of its own
     p.why_not = "permission denied: peer credentials unavailable";
     return p;
   }
   p.pid = cred.pid;
   p.uid = cred.uid;
   p.gid = cred.gid;
-  if (cred.uid == 0 || cred.uid == ::geteuid() || cred.gid == socket_gid_ || peer_in_group(cred.pid, socket_gid_)) {
+  return p;
+}
+
+// Privilege is decided after admission: the group check reads /proc, which a
+// flood of refused connections should not make corrald do.
+static void decide_privilege(Peer& p, gid_t socket_gid) {
+  if (!p.why_not.empty()) return;
+  if (p.uid == 0 || p.uid == ::geteuid() || p.gid == socket_gid || peer_in_group(p.pid, socket_gid)) {
     p.privileged = true;
   } else {
-    p.why_not = "permission denied: uid " + std::to_string(cred.uid) +
-                " is not root, not corrald's user and not in the socket's group " + group_label(socket_gid_);
+    p.why_not = "permission denied: uid " + std::to_string(p.uid) +
+                " is not root, not corrald's user and not in the socket's group " + group_label(socket_gid);
   }
-  return p;
+}
+
+int ControlServer::per_uid_limit() const { return std::max(4, max_clients_ / 16); }
+int ControlServer::shared_limit() const { return std::max(1, max_clients_ - std::max(4, max_clients_ / 8)); }
+
+bool ControlServer::admit(uid_t uid, bool trusted, std::string& why) const {
+  if (static_cast<int>(clients_.size()) >= max_clients_) {
+    why = "too many clients (limit " + std::to_string(max_clients_) + "); try again";
+    return false;
+  }
+  if (trusted) return true;
+  auto it = per_uid_.find(uid);
+  if (it != per_uid_.end() && it->second >= per_uid_limit()) {
+    why = "too many clients for uid " + std::to_string(uid) + " (limit " + std::to_string(per_uid_limit()) +
+          "); try again";
+    return false;
+  }
+  if (untrusted_ >= shared_limit()) {
+    why = "too many clients (the rest of the limit is reserved for root); try again";
+    return false;
+  }
+  return true;
 }
 
 void ControlServer::accept_clients() {
@@ -134,20 +164,25 @@ void ControlServer::accept_clients() {
       }
       return;
     }
-    if (static_cast<int>(clients_.size()) >= max_clients_) {
-      std::string msg = protocol::encode(protocol::Response::failure("too many clients (limit " +
-                                                                     std::to_string(max_clients_) + "); try again"));
+    Peer peer = peer_of(fd);
+    bool trusted = peer.why_not.empty() && (peer.uid == 0 || peer.uid == ::geteuid());
+    if (std::string why; !admit(peer.uid, trusted, why)) {
+      std::string msg = protocol::encode(protocol::Response::failure(why));
       (void)!::send(fd, msg.data(), msg.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
       ::close(fd);
       continue;
     }
+    decide_privilege(peer, socket_gid_);
     ClientId id = next_id_++;
     auto c = std::make_unique<Client>();
     c->fd.reset(fd);
-    c->peer = peer_of(fd);
+    c->peer = peer;
+    c->trusted = trusted;
     c->last_active = std::chrono::steady_clock::now();
     Status st = loop_.add(fd, EPOLLIN, [this, id](std::uint32_t ev) { on_client(id, ev); });
     if (!st) continue;  // c (and the fd) die here
+    ++per_uid_[peer.uid];
+    if (!trusted) ++untrusted_;
     clients_.emplace(id, std::move(c));
     arm_idle(id);
   }
@@ -162,13 +197,22 @@ void ControlServer::arm_idle(ClientId id) {
     if (it2 == clients_.end()) return;
     Client& cl = *it2->second;
     cl.idle_timer = 0;
+    if (cl.closing) {  // its last words were never read
+      drop(id);
+      return;
+    }
     auto now = std::chrono::steady_clock::now();
+    // A follower that reads is not idle; one whose stream backs up is dropped by send_raw.
     if (cl.following || cl.waiting || now - cl.last_active < std::chrono::seconds(idle_timeout_s_)) {
       arm_idle(id);
       return;
     }
     reply(id, protocol::Response::failure("idle for " + std::to_string(idle_timeout_s_) + " s; closing"));
     close_after_flush(id);
+    if (alive(id)) {  // unread output: give it one more period, then drop
+      clients_.at(id)->last_active = now;
+      arm_idle(id);
+    }
   });
 }
 
@@ -178,6 +222,8 @@ void ControlServer::drop(ClientId id) {
   Client& c = *it->second;
   if (c.idle_timer) loop_.cancel_timer(c.idle_timer);
   loop_.remove(c.fd.get());
+  if (auto u = per_uid_.find(c.peer.uid); u != per_uid_.end() && --u->second <= 0) per_uid_.erase(u);
+  if (!c.trusted) --untrusted_;
   clients_.erase(it);
   if (on_disconnect) on_disconnect(id);
 }
@@ -202,52 +248,73 @@ void ControlServer::on_client(ClientId id, std::uint32_t events) {
     flush(id);
     if (!alive(id)) return;
   }
-  if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-    char buf[16384];
-    for (;;) {
-      ssize_t n = ::recv(c.fd.get(), buf, sizeof buf, 0);
-      if (n > 0) {
-        c.in.append(buf, static_cast<std::size_t>(n));
-        c.last_active = std::chrono::steady_clock::now();
-        // Refuse an oversized line as soon as it is one, not when it ends.
-        std::size_t nl = c.in.find('\n');
-        if ((nl == std::string::npos ? c.in.size() : nl) > protocol::kMaxLine) {
-          c.in.clear();
-          c.out += protocol::encode(protocol::Response::failure(
-              "request line longer than " + std::to_string(protocol::kMaxLine) + " bytes; closing"));
-          c.closing = true;
-          flush(id);
-          return;
-        }
-        if (c.in.size() > 4 * protocol::kMaxLine && (c.waiting || c.following)) {
-          drop(id);  // pipelining without reading replies: not our problem to buffer
-          return;
-        }
-        continue;
-      }
-      if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-        drop(id);  // hung up (a follower ends this way) or broken
+  if ((events & (EPOLLHUP | EPOLLERR)) && !(events & EPOLLIN)) {
+    drop(id);  // gone while we were not reading from it
+    return;
+  }
+  if (events & EPOLLIN) {
+    // One bounded read per turn: a client that writes fast gets no more of
+    // corrald's time than one that writes slowly.
+    char buf[kReadPerTurn];
+    ssize_t n;
+    do n = ::recv(c.fd.get(), buf, sizeof buf, 0);
+    while (n < 0 && errno == EINTR);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+      drop(id);  // hung up (a follower ends this way) or broken
+      return;
+    }
+    if (n > 0) {
+      c.in.append(buf, static_cast<std::size_t>(n));
+      c.last_active = std::chrono::steady_clock::now();
+      // Refuse an oversized line as soon as it is one, not when it ends.
+      std::size_t nl = c.in.find('\n');
+      if ((nl == std::string::npos ? c.in.size() : nl) > protocol::kMaxLine) {
+        c.in.clear();
+        c.out += protocol::encode(protocol::Response::failure(
+            "request line longer than " + std::to_string(protocol::kMaxLine) + " bytes; closing"));
+        c.closing = true;
+        flush(id);
         return;
       }
-      if (errno == EINTR) continue;
-      break;
+      if (c.following && c.in.size() > protocol::kMaxLine) {
+        drop(id);  // a follower takes no requests: nothing to buffer them for
+        return;
+      }
     }
     process_lines(id);
   }
 }
 
+void ControlServer::queue_resume(ClientId id) {
+  auto it = clients_.find(id);
+  if (it == clients_.end() || it->second->resume_queued) return;
+  it->second->resume_queued = true;
+  loop_.add_timer(std::chrono::steady_clock::now(), [this, id] {
+    auto it2 = clients_.find(id);
+    if (it2 == clients_.end()) return;
+    it2->second->resume_queued = false;
+    process_lines(id);
+  });
+}
+
 void ControlServer::process_lines(ClientId id) {
-  for (;;) {
+  for (int served = 0;; ++served) {
     auto it = clients_.find(id);
     if (it == clients_.end()) return;
     Client& c = *it->second;
-    if (c.waiting || c.following || c.closing) {
+    // Not while a reply is pending or unread: a client that pipelines without
+    // reading waits for itself, not everyone else for it.
+    if (c.waiting || c.following || c.closing || !c.out.empty() || served == kRequestsPerTurn) {
       c.processing = false;
+      if (!c.waiting && !c.following && !c.closing && c.out.empty() && c.in.find('\n') != std::string::npos)
+        queue_resume(id);  // the turn's share is used up: the rest on a later turn
+      update_interest(c);
       return;
     }
     std::size_t nl = c.in.find('\n');
     if (nl == std::string::npos) {
       c.processing = false;
+      update_interest(c);
       return;
     }
     c.processing = true;
@@ -277,13 +344,25 @@ void ControlServer::reply(ClientId id, const protocol::Response& r) {
   // A deferred reply lets the client's next buffered request run (from the
   // loop, not from inside whatever produced the reply). Inside process_lines
   // the loop there picks it up.
-  if (resume && alive(id)) loop_.add_timer(std::chrono::steady_clock::now(), [this, id] { process_lines(id); });
+  if (resume && alive(id)) queue_resume(id);
 }
 
 bool ControlServer::send_raw(ClientId id, std::string_view data) {
   auto it = clients_.find(id);
   if (it == clients_.end()) return false;
-  it->second->out.append(data);
+  Client& c = *it->second;
+  if (c.closing) return false;
+  std::size_t cap = c.trusted ? kMaxUnsentTrusted : kMaxUnsent;
+  if (c.out.size() + data.size() > cap) {
+    // A follower that does not keep up is dropped, never buffered without bound.
+    c.following = false;
+    c.out += protocol::encode(protocol::Response::failure(
+        "dropped: more than " + std::to_string(cap) + " bytes of output unread; reconnect to follow again"));
+    c.closing = true;
+    flush(id);
+    return false;
+  }
+  c.out.append(data);
   flush(id);
   return alive(id);
 }
@@ -296,6 +375,7 @@ void ControlServer::flush(ClientId id) {
     ssize_t n = ::send(c.fd.get(), c.out.data(), c.out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n > 0) {
       c.out.erase(0, static_cast<std::size_t>(n));
+      c.last_active = std::chrono::steady_clock::now();  // reading a long reply is not idling
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
@@ -303,19 +383,24 @@ void ControlServer::flush(ClientId id) {
     drop(id);
     return;
   }
-  if (c.out.size() > kMaxBacklog) {  // a client that does not read its replies
-    drop(id);
-    return;
-  }
-  if (c.out.empty() && c.closing) {
-    drop(id);
-    return;
+  if (c.out.empty()) {
+    if (c.closing) {
+      drop(id);
+      return;
+    }
+    std::string().swap(c.out);  // a large reply's buffer is not kept per idle client
+    // Caught up: its buffered requests may run now.
+    if (!c.processing && !c.waiting && !c.following && c.in.find('\n') != std::string::npos) queue_resume(id);
   }
   update_interest(c);
 }
 
 void ControlServer::update_interest(Client& c) {
-  std::uint32_t want = c.out.empty() ? EPOLLIN : (EPOLLIN | EPOLLOUT);
+  // Read only a client that has caught up: no reply unsent or pending, no
+  // complete request buffered. A follower is read to notice its hang-up.
+  bool read = !c.closing && c.out.empty() &&
+              (c.following || (!c.waiting && c.in.find('\n') == std::string::npos));
+  std::uint32_t want = (read ? EPOLLIN : 0u) | (c.out.empty() ? 0u : EPOLLOUT);
   if (want == c.interest) return;  // spare an epoll_ctl per reply
   if (loop_.modify(c.fd.get(), want)) c.interest = want;
 }

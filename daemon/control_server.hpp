@@ -1,7 +1,12 @@
 // The control socket: a non-blocking Unix stream listener and its clients.
 // Each client has its own input and output buffers; a line longer than
-// protocol::kMaxLine, an output backlog past kMaxBacklog, or an idle client
+// protocol::kMaxLine, unsent replies past the client's cap, or an idle client
 // past the timeout is dropped. The server never blocks on a client.
+//
+// Hostile neighbours (issue 9): connections are limited per uid, with a share
+// of the limit that only root and corrald's own uid may use; a client with
+// unread replies or a pending request is not read from until it catches up;
+// each loop turn serves a client at most kRequestsPerTurn requests.
 #pragma once
 
 #include <sys/types.h>
@@ -31,7 +36,12 @@ struct Peer {
 
 class ControlServer {
  public:
-  static constexpr std::size_t kMaxBacklog = 32 * 1024 * 1024;
+  // Unsent bytes a client may leave unread (one reply may be larger: it is
+  // never cut; a log follower past it is dropped with a last message).
+  static constexpr std::size_t kMaxUnsent = 256 * 1024;
+  static constexpr std::size_t kMaxUnsentTrusted = 8 * 1024 * 1024;  // root and corrald's uid
+  static constexpr int kRequestsPerTurn = 4;
+  static constexpr std::size_t kReadPerTurn = 16 * 1024;
 
   // Handles one request. Reply now with server.reply(), or later (deferred):
   // the client's further requests wait until that reply is sent.
@@ -48,6 +58,10 @@ class ControlServer {
   void set_following(ClientId id, bool following);
   bool alive(ClientId id) const { return clients_.count(id) > 0; }
   void drop(ClientId id);
+  // Connections a uid other than root and corrald's may hold, and how many of
+  // max_clients those uids may hold together (the rest is root's reserve).
+  int per_uid_limit() const;
+  int shared_limit() const;
   // Closed when unread data has been sent.
   void close_after_flush(ClientId id);
   std::function<void(ClientId)> on_disconnect;
@@ -63,6 +77,8 @@ class ControlServer {
     bool following = false;
     bool closing = false;
     bool processing = false;  // inside process_lines: a reply needs no wake-up
+    bool resume_queued = false;  // a timer will serve its buffered requests
+    bool trusted = false;        // root or corrald's uid: the reserve, a larger cap
     SteadyTime last_active;
     TimerId idle_timer = 0;
     std::uint32_t interest = EPOLLIN;
@@ -72,6 +88,8 @@ class ControlServer {
   void process_lines(ClientId id);
   void flush(ClientId id);
   void update_interest(Client& c);
+  void queue_resume(ClientId id);
+  bool admit(uid_t uid, bool trusted, std::string& why) const;
   void arm_idle(ClientId id);
   Peer peer_of(int fd) const;
 
@@ -83,6 +101,8 @@ class ControlServer {
   UniqueFd listen_fd_;
   gid_t socket_gid_ = 0;
   std::unordered_map<ClientId, std::unique_ptr<Client>> clients_;
+  std::unordered_map<uid_t, int> per_uid_;  // open connections by uid
+  int untrusted_ = 0;                      // of them, not root's nor corrald's
   ClientId next_id_ = 1;
 };
 

@@ -20,6 +20,7 @@ packages=(
   dpkg-dev debhelper      # scripts/build-deb.sh: dpkg-buildpackage with debian/ (debhelper compat 13)
   lintian                 # the package test: 0 errors, 0 warnings on the packages
   debootstrap systemd-container  # tests/package/systemd_test.sh: a Debian 12 root booted by systemd-nspawn
+  clang-14 libclang-rt-14-dev  # scripts/fuzz.sh and CI: libFuzzer targets in tests/fuzz (clang's fuzzer runtime)
 )
 
 missing=()

@@ -131,7 +131,8 @@ class DaemonFixture : public ::testing::Test {
   }
 
   // Writes the config, starts corrald on it and waits (with a deadline) until it answers.
-  void start_daemon(const std::string& toml, std::vector<std::string> extra = {}) {
+  void start_daemon(const std::string& toml, std::vector<std::string> extra = {},
+                    std::chrono::milliseconds up_deadline = kDaemonDeadline) {
     write_config(toml);
     std::vector<std::string> args = {CORRAL_BIN_DIR "/daemon/corrald", "--config", config_, "--socket", socket_,
                                      "--log-dir", log_dir_, "--state-dir", dir_ + "/state"};
@@ -163,7 +164,7 @@ class DaemonFixture : public ::testing::Test {
       if (daemon_exited()) return true;
       Client c(socket_);
       return c.connected();
-    });
+    }, up_deadline);
     ASSERT_TRUE(up && !daemon_exited()) << "corrald did not come up; its stderr:\n" << daemon_stderr();
   }
 

@@ -12,6 +12,7 @@
 
 #include "corral/base/file_read.hpp"
 #include "read_tables.hpp"
+#include "toml_byte_check.hpp"
 
 namespace corral::config {
 namespace {
@@ -55,11 +56,29 @@ std::unique_ptr<toml::table> parse_file(const std::string& path, ErrorSink& sink
     sink.in_file(path, std::string("cannot read: ") + std::strerror(text.error().code));
     return nullptr;
   }
+  auto place = [&](const detail::TomlBytePlace& p) {
+    toml::source_region where;
+    where.begin = where.end = toml::source_position{p.line, p.column};
+    where.path = std::make_shared<const std::string>(path);
+    return where;
+  };
+  // Before toml++ sees the bytes: Debian 12's toml++ has bugs a file can reach.
+  detail::TomlByteScan scan = detail::scan_toml_bytes(*text);
+  if (scan.refuse) {
+    sink.at(place(*scan.refuse), "TOML syntax error: " + scan.refuse->message);
+    return nullptr;
+  }
   try {
     return std::make_unique<toml::table>(toml::parse(*text, std::string(path)));
   } catch (const toml::parse_error& e) {
     toml::source_region where = e.source();
     if (!where.path) where.path = std::make_shared<const std::string>(path);
+    // An unclosed string makes toml++ complain at the end of its line: name the opening quote instead.
+    if (const auto& u = scan.unterminated;
+        u && (u->line < where.begin.line || (u->line == where.begin.line && u->column <= where.begin.column))) {
+      sink.at(place(*u), "TOML syntax error: " + u->message);
+      return nullptr;
+    }
     sink.at(where, "TOML syntax error: " + std::string(e.description()));
     return nullptr;
   }
@@ -104,44 +123,72 @@ void collect_named_tables(ErrorSink& sink, const toml::table& root, std::string_
 // Dependency cycles among service templates, each reported once at the `after`
 // key of the first service in it (by name).
 void check_cycles(ErrorSink& sink, const std::map<std::string, ServiceTemplate>& tpls) {
+  // Iterative depth-first search: a config may chain 100,000 services, and a
+  // recursion per `after` link would overflow the stack (issue 9, fix 1).
   enum class Mark { White, Grey, Black };
   std::map<std::string, Mark> mark;
   for (auto& [name, t] : tpls) mark[name] = Mark::White;
-  std::vector<std::string> stack;
+  struct Frame {
+    const std::string* name;
+    const std::vector<std::string>* after;
+    std::size_t next = 0;  // the index in `after` to look at next
+  };
+  std::vector<Frame> stack;
+  std::map<std::string, std::size_t> depth_of;  // a Grey service's index in `stack`
   std::set<std::string> reported;
 
-  auto visit = [&](auto&& self, const std::string& name) -> void {
+  auto report = [&](std::size_t from) {
+    std::vector<std::string> cycle;
+    for (std::size_t i = from; i < stack.size(); ++i) cycle.push_back(*stack[i].name);
+    bool seen = std::any_of(cycle.begin(), cycle.end(), [&](auto& c) { return reported.count(c) > 0; });
+    if (seen) return;
+    // Start the description at the smallest name so it reads the same every time.
+    auto first = std::min_element(cycle.begin(), cycle.end());
+    std::rotate(cycle.begin(), first, cycle.end());
+    // A cycle through thousands of services is named by its ends, not listed whole.
+    constexpr std::size_t kShown = 8;
+    std::string text;
+    for (std::size_t i = 0; i < cycle.size(); ++i) {
+      if (cycle.size() > 2 * kShown && i == kShown) {
+        text += "... (" + std::to_string(cycle.size() - 2 * kShown) + " more) -> ";
+        i = cycle.size() - kShown;
+      }
+      text += cycle[i] + " -> ";
+    }
+    text += cycle.front() + " (each waits for the next)";
+    const ServiceTemplate& t = tpls.at(cycle.front());
+    // `requires` implies `after`: a cycle may run through either key.
+    const toml::node* at = t.table->get("after") ? t.table->get("after") : t.table->get("requires");
+    sink.at(at->source(), "service." + cycle.front() + ".after: dependency cycle: " + text);
+    reported.insert(cycle.begin(), cycle.end());
+  };
+  auto push = [&](const std::string& name) {
     mark[name] = Mark::Grey;
-    stack.push_back(name);
-    for (const std::string& dep : tpls.at(name).config.after) {
+    depth_of[name] = stack.size();
+    stack.push_back(Frame{&name, &tpls.at(name).config.after});
+  };
+
+  for (auto& [root, t] : tpls) {
+    if (mark[root] != Mark::White) continue;
+    push(root);
+    while (!stack.empty()) {
+      Frame& top = stack.back();
+      if (top.next == top.after->size()) {
+        mark[*top.name] = Mark::Black;
+        depth_of.erase(*top.name);
+        stack.pop_back();
+        continue;
+      }
+      const std::string& dep = (*top.after)[top.next++];
       auto it = mark.find(dep);
       if (it == mark.end()) continue;  // unknown: reported separately
       if (it->second == Mark::Grey) {
-        auto from = std::find(stack.begin(), stack.end(), dep);
-        std::vector<std::string> cycle(from, stack.end());
-        bool seen = std::any_of(cycle.begin(), cycle.end(), [&](auto& c) { return reported.count(c) > 0; });
-        if (!seen) {
-          // Start the description at the smallest name so it reads the same every time.
-          auto first = std::min_element(cycle.begin(), cycle.end());
-          std::rotate(cycle.begin(), first, cycle.end());
-          std::string text;
-          for (const std::string& c : cycle) text += c + " -> ";
-          text += cycle.front() + " (each waits for the next)";
-          const ServiceTemplate& t = tpls.at(cycle.front());
-          const toml::node* at = t.table->get("after") ? t.table->get("after") : t.table->get("requires");
-          sink.at(at->source(),
-                  "service." + cycle.front() + ".after: dependency cycle: " + text);
-          reported.insert(cycle.begin(), cycle.end());
-        }
+        report(depth_of.at(dep));
       } else if (it->second == Mark::White) {
-        self(self, dep);
+        push(it->first);  // the map's key: a stable address for the frame
       }
     }
-    stack.pop_back();
-    mark[name] = Mark::Black;
-  };
-  for (auto& [name, t] : tpls)
-    if (mark[name] == Mark::White) visit(visit, name);
+  }
 }
 
 std::vector<std::string_view> keys_of(const auto& map) {

@@ -35,10 +35,46 @@ std::string dump_line(const json& j) {
   return s;
 }
 
+// The deepest nesting of arrays and objects either side accepts. The JSON
+// parser (and copying or freeing a value) recurses once per level, so deeper
+// input is refused by a byte scan before it is parsed: a protocol error, never
+// a stack overflow (issue 9, fix 4).
+constexpr int kMaxDepth = 64;
+
+// The nesting depth of a JSON text, counting brackets outside strings; stops
+// counting once past `limit`. Malformed text is left to the parser.
+int nesting_depth(std::string_view text, int limit) {
+  int depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char ch : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (ch == '\\') escaped = true;
+      else if (ch == '"') in_string = false;
+      continue;
+    }
+    switch (ch) {
+      case '"': in_string = true; break;
+      case '[':
+      case '{':
+        if (++depth > deepest && (deepest = depth) > limit) return deepest;
+        break;
+      case ']':
+      case '}':
+        --depth;
+        break;
+      default: break;
+    }
+  }
+  return deepest;
+}
+
 // Requests are capped (the daemon must bound what a client makes it hold);
 // replies are not (a status of many services is longer than a request may be).
 Result<json> parse_object(std::string_view line, std::size_t cap = kMaxLine) {
   if (line.size() > cap) return Error::logic("request longer than " + std::to_string(kMaxLine) + " bytes", E2BIG);
+  if (nesting_depth(line, kMaxDepth) > kMaxDepth)
+    return Error::logic("JSON nested deeper than " + std::to_string(kMaxDepth) + " levels", EBADMSG);
   json j = json::parse(line.begin(), line.end(), nullptr, false);
   if (j.is_discarded()) return Error::logic("malformed JSON", EBADMSG);
   if (!j.is_object()) return Error::logic("expected a JSON object", EBADMSG);

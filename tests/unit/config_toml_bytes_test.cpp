@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: Apache-2.0
+// The raw-byte check before toml++ (issue 9, fixes 5 and 7): what reaches a
+// bug of Debian 12's toml++ 3.3.0 is refused with file:line:col; non-ASCII text
+// in strings and comments is not; an unclosed string is named at its quote.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "corral/config/config.hpp"
+
+namespace corral::config {
+namespace {
+
+// Loads `text` as a main config file; returns "LINE:COL: MESSAGE" of each error.
+std::vector<std::string> errors_of_text(const std::string& text) {
+  static int n = 0;
+  std::string dir = "/tmp/corral-toml-bytes-" + std::to_string(getpid()) + "-" + std::to_string(n++);
+  std::filesystem::create_directories(dir);
+  std::string path = dir + "/corral.toml";
+  if (std::FILE* f = std::fopen(path.c_str(), "w")) {
+    std::fwrite(text.data(), 1, text.size(), f);
+    std::fclose(f);
+  }
+  ConfigLoad l = load_config_collect(path);
+  std::vector<std::string> out;
+  for (auto& e : l.errors) {
+    EXPECT_EQ(e.file, path);
+    out.push_back(std::to_string(e.line) + ":" + std::to_string(e.column) + ": " + e.message);
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  return out;
+}
+
+using V = std::vector<std::string>;
+const std::string kService = "[service.a]\ncommand = [\"true\"]\n";
+
+TEST(ConfigTomlBytes, BracketThenBraceIsASyntaxErrorNotAnAssert) {
+  EXPECT_EQ(errors_of_text("[}"), (V{"1:2: TOML syntax error: expected a table name after '[', got '}'"}));
+  EXPECT_EQ(errors_of_text(kService + "[[ ="), (V{"3:4: TOML syntax error: expected a table name after '[', got '='"}));
+  EXPECT_EQ(errors_of_text("[\n"), (V{"1:2: TOML syntax error: expected a table name after '[', got U+000A"}));
+}
+
+TEST(ConfigTomlBytes, CodePointsThatBreakTomlppsWhitespaceCheckAreRefusedOutsideStrings) {
+  // U+FCFF (EF B3 BF), from the fuzzer's report, after a value.
+  EXPECT_EQ(errors_of_text(kService + "autostart = true \xEF\xB3\xBF\n"),
+            (V{"3:18: TOML syntax error: character U+FCFF is not allowed outside strings and comments (and the TOML "
+               "library cannot check it safely)"}));
+  // U+00FF at the start of a line, U+3001 after a key.
+  EXPECT_EQ(errors_of_text("\xC3\xBF"), (V{"1:1: TOML syntax error: character U+00FF is not allowed outside strings "
+                                           "and comments (and the TOML library cannot check it safely)"}));
+  EXPECT_EQ(errors_of_text("[service.a]\ncommand\xE3\x80\x81 = 1\n"),
+            (V{"2:8: TOML syntax error: character U+3001 is not allowed outside strings and comments (and the TOML "
+               "library cannot check it safely)"}));
+  // In a multi-line basic string, right after a backslash and after a line-ending backslash.
+  EXPECT_EQ(errors_of_text("[service.a]\ncommand = \"\"\"x\\\xC3\xBF\"\"\"\n").size(), 1u);
+  EXPECT_EQ(errors_of_text("[service.a]\ncommand = \"\"\"x \\\n   \xEF\xB3\xBF\"\"\"\n"),
+            (V{"3:4: TOML syntax error: character U+FCFF is not allowed outside strings and comments (and the TOML "
+               "library cannot check it safely)"}));
+}
+
+TEST(ConfigTomlBytes, NonAsciiTextInStringsAndCommentsIsAccepted) {
+  // Every one of these is in a range toml++'s whitespace check cannot answer for.
+  const std::string text =
+      "# comment: \xC3\xBF \xE3\x80\x81 \xEF\xB3\xBF \xEF\xBB\xBE\n"
+      "[service.a]  # \xD2\x80\n"
+      "command = [\"echo\", \"\xC3\xBF \xE3\x80\x81 \xEF\xB3\xBF\", '\xE2\xB1\x9E', \"\"\"\xEF\xB3\xBF\n\xC3\xBF\"\"\", "
+      "'''\xE3\x80\x81\n''']\n"
+      "[service.b]\ncommand = [\"true\"]\nafter = [\n  \"a\", # \xEF\xB3\xBF\n]\n"
+      "[service.b.env]\nX = \"x \\\"\xEF\xB3\xBF\\\" \"\n";
+  EXPECT_EQ(errors_of_text(text), V{});
+}
+
+TEST(ConfigTomlBytes, NestedArraysAcrossLinesAreNotHeaders) {
+  EXPECT_EQ(errors_of_text("[service.a]\ncommand = [\n[\n\"true\"\n]\n]\n").size(), 1u);  // a type error, not a header
+  EXPECT_EQ(errors_of_text("[service.a]\ncommand = [\n[\n\"true\"\n]\n]\n").front().find("expected a table name"),
+            std::string::npos);
+}
+
+TEST(ConfigTomlBytes, UnterminatedStringIsReportedAtItsOpeningQuote) {
+  EXPECT_EQ(errors_of_text("[service.a]\ncommand = \"true\nautostart = false\n"),
+            (V{"2:11: TOML syntax error: unterminated string: no closing \" before the end of the line"}));
+  EXPECT_EQ(errors_of_text("[service.a]\ncommand = ['true', 'x]\n"),
+            (V{"2:20: TOML syntax error: unterminated string: no closing ' before the end of the line"}));
+  EXPECT_EQ(errors_of_text("[service.a]\ncommand = \"\"\"true\n\n"),
+            (V{"2:11: TOML syntax error: unterminated multi-line string: no closing \"\"\" before the end of the "
+               "file"}));
+  // A closed string with an escaped quote is not unterminated; the error is toml++'s own.
+  auto other = errors_of_text("[service.a]\ncommand = \"a\\\"b\" x\n");
+  ASSERT_EQ(other.size(), 1u);
+  EXPECT_EQ(other.front().find("unterminated"), std::string::npos) << other.front();
+}
+
+}  // namespace
+}  // namespace corral::config
