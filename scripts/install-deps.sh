@@ -15,6 +15,8 @@ packages=(
   procps psmisc           # ps and pstree: the reference runs of the benchmarks
   man-db                  # `man -l` for the page checks
   dpkg-dev fakeroot       # scripts/build-deb.sh: cpack -G DEB (dpkg-shlibdeps), dpkg-deb
+  libmicrohttpd-dev       # corrald's /metrics HTTP endpoint: runs from corrald's own epoll loop (MHD_USE_EPOLL)
+  prometheus              # the metrics tests: a real Prometheus scrapes corrald; promtool checks metrics and rules
 )
 
 missing=()
