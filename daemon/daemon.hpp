@@ -13,7 +13,9 @@
 #include "deadlock_monitor.hpp"
 #include "event_bus.hpp"
 #include "event_loop.hpp"
+#include "events/event_stream.hpp"
 #include "fair_share.hpp"
+#include "metrics/metrics_component.hpp"
 #include "supervisor.hpp"
 
 namespace corral::daemon {
@@ -50,6 +52,8 @@ class Daemon {
   void handle_shutdown(ClientId id);
   void handle_suspend(ClientId id, const protocol::Request& req);  // suspend and resume (fair_share_hooks.cpp)
   void handle_groups(ClientId id, const protocol::Request& req);
+  void handle_metrics(ClientId id);                                 // metrics/handle_metrics.cpp
+  void handle_events(ClientId id, const protocol::Request& req);    // events/handle_events.cpp
   void init_fair_share(const LoadedConfig& initial);
   Result<nlohmann::json> reload();
   void begin_shutdown();
@@ -63,6 +67,8 @@ class Daemon {
   std::unique_ptr<ControlServer> server_;
   std::unique_ptr<DeadlockMonitor> deadlocks_;  // [daemon] deadlock_check
   std::unique_ptr<FairShare> fair_;
+  std::unique_ptr<MetricsComponent> metrics_;  // exposition, request counters, [daemon] metrics_listen
+  std::unique_ptr<EventStream> event_stream_;  // `events` followers
   UniqueFd signal_fd_;
   std::vector<Pending> pending_;
   std::unordered_map<std::string, std::vector<ClientId>> followers_;

@@ -59,6 +59,8 @@ class FairShare {
   // `groups` request: each group's weight, target share, measured share, memory, pids.
   nlohmann::json groups_json();
   std::string mode_name() const;
+  // The cgroups of the groups and services ("<group>/<service>"), when fair_share = "cgroup".
+  const cgroup::Cgroups* cgroups() const { return cg_ ? cg_->cgroups.get() : nullptr; }
 
  private:
   std::string service_path(const config::ServiceConfig& c) const { return c.group + "/" + c.name; }

@@ -18,5 +18,6 @@ void register_waits_commands(CLI::App& app, Context& ctx);    // waits
 void register_sched_commands(CLI::App& app, Context& ctx);    // sched, pin, topology
 void register_service_commands(CLI::App& app, Context& ctx);  // status, start, stop, restart, signal, reload, logs, run, shutdown
 void register_fair_commands(CLI::App& app, Context& ctx);     // suspend, resume, group, top
+void register_metrics_commands(CLI::App& app, Context& ctx);  // metrics, events
 
 }  // namespace corral::ctl

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   register_sched_commands(app, ctx);
   register_service_commands(app, ctx);
   register_fair_commands(app, ctx);
+  register_metrics_commands(app, ctx);
 
   try {
     app.parse(argc, argv);

@@ -10,7 +10,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::pair<Command, std::string_view>, 14> kCommands{{
+constexpr std::array<std::pair<Command, std::string_view>, 16> kCommands{{
     {Command::Status, "status"},
     {Command::Show, "show"},
     {Command::Start, "start"},
@@ -25,6 +25,8 @@ constexpr std::array<std::pair<Command, std::string_view>, 14> kCommands{{
     {Command::Resume, "resume"},
     {Command::Groups, "groups"},
     {Command::Version, "version"},
+    {Command::Metrics, "metrics"},
+    {Command::Events, "events"},
 }};
 
 // Invalid UTF-8 (a service may log anything) must not make dump() throw.
@@ -117,6 +119,8 @@ bool changes_state(Command c) {
     case Command::Logs:
     case Command::Version:
     case Command::Groups:
+    case Command::Metrics:
+    case Command::Events:
       return false;
     default:
       return true;
