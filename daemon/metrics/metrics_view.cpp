@@ -62,7 +62,7 @@ void add_service_metrics(std::vector<Family>& out, const MetricsSources& src) {
   Family up = family("corral_service_up", "1 while the service's process is running, else 0.", Type::Gauge);
   Family ready = family("corral_service_ready",
                         "1 while the service is ready for work (running past start_secs), else 0.", Type::Gauge);
-  Family state = family("corral_service_state", "The service's state: 1 for the current one, 0 for the others.",
+  Family state = family("corral_service_state", "The service's current state (label state), always 1.",
                         Type::Gauge);
   Family restarts = family("corral_service_restarts_total",
                            "Automatic restarts of the service since corrald started.", Type::Counter);
@@ -87,12 +87,11 @@ void add_service_metrics(std::vector<Family>& out, const MetricsSources& src) {
     const bool running = s.pid > 0 && st == supervise::State::Running;
     up.samples.push_back({labels, s.pid > 0 ? 1.0 : 0.0});
     ready.samples.push_back({labels, running ? 1.0 : 0.0});
-    for (int i = 0; i < supervise::kStateCount; ++i) {
-      auto each = static_cast<supervise::State>(i);
-      Labels l = labels;
-      l.push_back({"state", std::string(supervise::state_name(each))});
-      state.samples.push_back({std::move(l), each == st ? 1.0 : 0.0});
-    }
+    // Only the current state's series (value 1): seven series per service would
+    // double the body for 1,000 services; Prometheus marks the old one stale.
+    Labels sl = labels;
+    sl.push_back({"state", std::string(supervise::state_name(st))});
+    state.samples.push_back({std::move(sl), 1.0});
     restarts.samples.push_back({labels, static_cast<double>(s.machine.restarts())});
     if (s.pid > 0 && s.machine.started_at()) {
       double age = std::chrono::duration<double>(now_steady - *s.machine.started_at()).count();
