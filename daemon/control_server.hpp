@@ -57,6 +57,11 @@ class ControlServer {
   // A follower is not timed out and takes no further requests.
   void set_following(ClientId id, bool following);
   bool alive(ClientId id) const { return clients_.count(id) > 0; }
+  // Bytes queued for a client that its socket has not taken yet (0 when gone): a follower's lag.
+  std::size_t backlog(ClientId id) const {
+    auto it = clients_.find(id);
+    return it == clients_.end() ? 0 : it->second->out.size();
+  }
   void drop(ClientId id);
   // Connections a uid other than root and corrald's may hold, and how many of
   // max_clients those uids may hold together (the rest is root's reserve).

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 #include "corral/supervise/log_file.hpp"
@@ -22,6 +23,8 @@ using supervise::State;
 Daemon::Daemon(DaemonSettings settings) : settings_(std::move(settings)) {}
 
 Daemon::~Daemon() {
+  event_stream_.reset();
+  metrics_.reset();
   gate_.reset();
   ready_.reset();
   self_notify_.reset();
@@ -68,10 +71,17 @@ Status Daemon::init(LoadedConfig initial) {
     pending_.erase(std::remove_if(pending_.begin(), pending_.end(), [id](const Pending& p) { return p.client == id; }),
                    pending_.end());
     for (auto& [name, list] : followers_) list.erase(std::remove(list.begin(), list.end(), id), list.end());
+    if (event_stream_) event_stream_->forget(id);
   };
   if (Status st = server_->listen(); !st) return st;
   init_fair_share(initial);
   if (Status st = init_readiness(); !st) return st;
+  event_stream_ = std::make_unique<EventStream>(*loop_, events_, *server_);
+  metrics_ = std::make_unique<MetricsComponent>(*loop_, *sup_, fair_, *deadlocks_);
+  if (Status st = metrics_->listen(initial.daemon.metrics_listen); !st)
+    log_line("%s; corrald goes on without it (`corralctl metrics` still works)", st.error().message.c_str());
+  else if (!metrics_->where().empty())
+    log_line("metrics: GET /metrics on %s", metrics_->where().c_str());
 
   std::vector<std::string> order;
   for (auto& spec : initial.services) {
@@ -225,6 +235,7 @@ void Daemon::on_request(ClientId id, const Peer& peer, const protocol::Request& 
     server_->reply(id, Response::failure("corrald is shutting down"));
     return;
   }
+  const auto t0 = std::chrono::steady_clock::now();
   switch (req.command) {
     case Command::Status: handle_status(id, req); break;
     case Command::Show: handle_show(id, req); break;
@@ -247,7 +258,12 @@ void Daemon::on_request(ClientId id, const Peer& peer, const protocol::Request& 
                                                 {"config", settings_.config_path},
                                                 {"log_dir", settings_.log_dir}}));
       break;
+    case Command::Metrics: handle_metrics(id); break;
+    case Command::Events: handle_events(id, req); break;
   }
+  // Deferred replies (stop, restart) count the time to take them in, not the wait.
+  metrics_->observe_request(protocol::command_name(req.command),
+                            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
 }
 
 void Daemon::handle_status(ClientId id, const protocol::Request& req) {
@@ -324,7 +340,10 @@ void Daemon::handle_signal(ClientId id, const protocol::Request& req) {
 
 Result<json> Daemon::reload() {
   auto loaded = load_daemon_config(settings_.config_path);
-  if (!loaded) return loaded.error();
+  if (!loaded) {
+    events_.publish(DaemonEvent{DaemonEvent::Kind::Reload, 0, "", "", "refused", loaded.error().message, 0});
+    return loaded.error();
+  }
   deadlocks_->configure(loaded->daemon.deadlock_check, loaded->daemon.deadlock_action);
   if (fair_) fair_->reload(loaded->groups);
   std::map<std::string, ServiceSpec*> wanted;
@@ -367,6 +386,11 @@ Result<json> Daemon::reload() {
   }
   log_line("reload: %zu added, %zu removed, %zu changed, %d unchanged", added.size(), removed.size(), changed.size(),
            unchanged);
+  events_.publish(DaemonEvent{DaemonEvent::Kind::Reload, 0, "", "", "done",
+                              std::to_string(added.size()) + " added, " + std::to_string(removed.size()) + " removed, " +
+                                  std::to_string(changed.size()) + " changed, " + std::to_string(unchanged) +
+                                  " unchanged",
+                              0});
   return json{{"added", added}, {"removed", removed}, {"changed", changed}, {"unchanged", unchanged}};
 }
 

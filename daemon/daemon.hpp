@@ -15,6 +15,7 @@
 #include "deadlock_monitor.hpp"
 #include "event_bus.hpp"
 #include "event_loop.hpp"
+#include "events/event_stream.hpp"
 #include "fair_share.hpp"
 #include "fdholder/log_pipe_keeper.hpp"
 #include "persist/state_writer.hpp"
@@ -22,6 +23,7 @@
 #include "readiness/readiness_monitor.hpp"
 #include "readiness/self_notify.hpp"
 #include "seccomp/learner.hpp"
+#include "metrics/metrics_component.hpp"
 #include "supervisor.hpp"
 
 namespace corral::daemon {
@@ -60,6 +62,8 @@ class Daemon {
   void handle_suspend(ClientId id, const protocol::Request& req);  // suspend and resume (fair_share_hooks.cpp)
   void handle_groups(ClientId id, const protocol::Request& req);
   void handle_syscalls_learned(ClientId id, const protocol::Request& req);  // seccomp/handle_syscalls_learned.cpp
+  void handle_metrics(ClientId id);                                 // metrics/handle_metrics.cpp
+  void handle_events(ClientId id, const protocol::Request& req);    // events/handle_events.cpp
   void init_fair_share(const LoadedConfig& initial);
   // The state file and re-adoption (daemon/adopt/daemon_adopt.cpp): returns the
   // services adoption decided about, which autostart leaves alone.
@@ -87,6 +91,8 @@ class Daemon {
   std::unique_ptr<readiness::DependencyGate> gate_;     // after/requires wait for readiness
   std::unique_ptr<readiness::SelfNotify> self_notify_;  // corrald's own sd_notify (Type=notify)
   std::unique_ptr<SyscallLearner> learner_;  // syscall_filter_mode = "learn"
+  std::unique_ptr<MetricsComponent> metrics_;  // exposition, request counters, [daemon] metrics_listen
+  std::unique_ptr<EventStream> event_stream_;  // `events` followers
   UniqueFd signal_fd_;
   std::vector<Pending> pending_;
   std::unordered_map<std::string, std::vector<ClientId>> followers_;

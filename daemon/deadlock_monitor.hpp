@@ -27,6 +27,7 @@ class DeadlockMonitor {
   // Unchanged settings leave the running timer alone (a reload does not reset it).
   void configure(std::optional<config::Duration> period, config::DeadlockAction action);
   bool deadlocked(const std::string& service) const { return in_deadlock_.count(service) != 0; }
+  std::size_t current_deadlocks() const { return reported_.size(); }  // seen by the last check (metrics)
   // One scan now (the timer calls it).
   void check();
 

@@ -120,6 +120,7 @@ Status EventLoop::run() {
       if (errno == EINTR) continue;
       return errno_error("epoll_wait");
     }
+    ++iterations_;
     for (int i = 0; i < n && running_; ++i) {
       int fd = static_cast<int>(events[i].data.u64 & 0xffffffffu);
       auto gen = static_cast<std::uint32_t>(events[i].data.u64 >> 32);

@@ -40,6 +40,7 @@ class EventLoop {
   // Runs until stop(); returns the first epoll error, if any.
   Status run();
   void stop() { running_ = false; }
+  std::uint64_t iterations() const { return iterations_; }  // epoll_wait returns (metrics)
 
  private:
   EventLoop() = default;
@@ -59,6 +60,7 @@ class EventLoop {
   TimerId next_timer_ = 1;
   SteadyTime armed_{};
   bool running_ = true;
+  std::uint64_t iterations_ = 0;
 };
 
 }  // namespace corral::daemon

@@ -58,8 +58,9 @@ class FairShare {
   bool suspended(const std::string& name) const { return suspended_.count(name) != 0; }
   std::optional<std::string> suspend_label(const std::string& name) const;
 
-  // Re-adoption (daemon/adopt/): the cgroup layer (nullptr unless fair_share = "cgroup"
-  // is in effect) and the path of a service's cgroup below it.
+  // The cgroup layer of the groups and services ("<group>/<service>"; nullptr unless
+  // fair_share = "cgroup" is in effect), and the path of a service's cgroup below it
+  // (re-adoption in daemon/adopt/, the metrics view).
   cgroup::Cgroups* cgroups() const { return cg_ ? cg_->cgroups.get() : nullptr; }
   std::string cgroup_of(const config::ServiceConfig& c) const { return cg_ ? service_path(c) : std::string(); }
 

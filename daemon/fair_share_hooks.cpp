@@ -37,6 +37,7 @@ void Daemon::handle_suspend(ClientId id, const protocol::Request& req) {
   if (!r) return server_->reply(id, Response::failure(r.error().message));
   std::vector<std::string> names;
   for (Service* s : *r) {
+    std::string before = sup_->status_of(*s).state;
     Status st = suspend ? fair_->suspend(*s) : fair_->resume(*s);
     if (!st) return server_->reply(id, Response::failure(st.error().message));
     names.push_back(s->spec.name());
@@ -46,6 +47,11 @@ void Daemon::handle_suspend(ClientId id, const protocol::Request& req) {
     e.to = suspend ? "suspended" : "resumed";
     e.pid = s->pid;
     events_.publish(std::move(e));
+    // For `events`: the state as `status` shows it, e.g. running -> Ready/Suspend.
+    std::string after = sup_->status_of(*s).state;
+    if (after != before)
+      events_.publish(DaemonEvent{DaemonEvent::Kind::State, 0, s->spec.name(), before, after,
+                                  suspend ? "suspended by request" : "resumed by request", s->pid});
   }
   server_->reply(id, Response::success(statuses(names)));
 }

@@ -21,6 +21,8 @@ packages=(
   lintian                 # the package test: 0 errors, 0 warnings on the packages
   debootstrap systemd-container  # tests/package/systemd_test.sh: a Debian 12 root booted by systemd-nspawn
   clang-14 libclang-rt-14-dev  # scripts/fuzz.sh and CI: libFuzzer targets in tests/fuzz (clang's fuzzer runtime)
+  libmicrohttpd-dev       # corrald's /metrics HTTP endpoint: runs from corrald's own epoll loop (MHD_USE_EPOLL)
+  prometheus              # the metrics tests: a real Prometheus scrapes corrald; promtool checks metrics and rules
 )
 
 missing=()

@@ -20,5 +20,6 @@ void register_service_commands(CLI::App& app, Context& ctx);  // status, start, 
 void register_fair_commands(CLI::App& app, Context& ctx);     // suspend, resume, group, top
 void register_schedule_commands(CLI::App& app, Context& ctx);  // schedule simulate
 void register_syscalls_commands(CLI::App& app, Context& ctx); // syscalls
+void register_metrics_commands(CLI::App& app, Context& ctx);  // metrics, events
 
 }  // namespace corral::ctl

@@ -21,7 +21,7 @@ void read_daemon(ErrorSink& sink, const toml::table& table, DaemonConfig& out,
                  std::map<std::string, toml::source_region>& seen_keys) {
   TableReader r(sink, table, "daemon",
                 {"socket", "log_dir", "state_dir", "log_max_size", "log_keep", "fair_share", "fair_share_interval",
-                 "deadlock_check", "deadlock_action", "rescan_interval", "cgroup_name"});
+                 "deadlock_check", "deadlock_action", "rescan_interval", "cgroup_name", "metrics_listen"});
   for (auto&& [key, value] : table) {
     std::string k(key.str());
     auto [it, fresh] = seen_keys.emplace(k, value.source());
@@ -63,6 +63,7 @@ void read_daemon(ErrorSink& sink, const toml::table& table, DaemonConfig& out,
     if (!valid_unit_name(*v)) r.error(*r.node("cgroup_name"), "cgroup_name", "must be a plain name (no '/', not starting with '.')");
     else out.cgroup_name = *v;
   }
+  read_metrics_listen(r, out);
 }
 
 GroupConfig read_group(ErrorSink& sink, const std::string& name, const toml::table& table) {

@@ -26,6 +26,8 @@ bool valid_unit_name(std::string_view name);
 // [daemon]: keys already set by an earlier file are reported as duplicates.
 void read_daemon(ErrorSink& sink, const toml::table& table, DaemonConfig& out,
                  std::map<std::string, toml::source_region>& seen_keys);
+// [daemon] metrics_listen (read_metrics_listen.cpp).
+void read_metrics_listen(const TableReader& r, DaemonConfig& out);
 GroupConfig read_group(ErrorSink& sink, const std::string& name, const toml::table& table);
 // service.NAME.parent_death_signal (read_parent_death_signal.cpp).
 void read_parent_death_signal(const TableReader& r, ServiceConfig& s);

@@ -10,7 +10,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::pair<Command, std::string_view>, 15> kCommands{{
+constexpr std::array<std::pair<Command, std::string_view>, 17> kCommands{{
     {Command::Status, "status"},
     {Command::Show, "show"},
     {Command::Start, "start"},
@@ -26,6 +26,8 @@ constexpr std::array<std::pair<Command, std::string_view>, 15> kCommands{{
     {Command::Groups, "groups"},
     {Command::Version, "version"},
     {Command::SyscallsLearned, "syscalls-learned"},
+    {Command::Metrics, "metrics"},
+    {Command::Events, "events"},
 }};
 
 // Invalid UTF-8 (a service may log anything) must not make dump() throw.
@@ -155,6 +157,8 @@ bool changes_state(Command c) {
     case Command::Version:
     case Command::Groups:
     case Command::SyscallsLearned:
+    case Command::Metrics:
+    case Command::Events:
       return false;
     default:
       return true;

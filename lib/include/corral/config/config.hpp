@@ -49,6 +49,7 @@ struct DaemonConfig {
   DeadlockAction deadlock_action = DeadlockAction::Log;
   Duration rescan_interval = std::chrono::seconds(1);  // thread-pinning rescan
   std::string cgroup_name = "corral";         // the cgroup subtree corrald makes (fair_share = "cgroup")
+  std::string metrics_listen;                 // "HOST:PORT" or an absolute socket path; "" = no /metrics
 
   bool operator==(const DaemonConfig&) const = default;
 };

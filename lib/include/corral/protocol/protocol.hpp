@@ -5,6 +5,7 @@
 // Request:  {"v":1,"cmd":"stop","names":["web"]}
 // Response: {"v":1,"ok":true,"data":...}  or  {"v":1,"ok":false,"error":"..."}
 // Chunk:    {"v":1,"log":"text"}
+// Event:    {"v":1,"event":{"time":...,"service":...,...}}  (after an `events` reply)
 #pragma once
 
 #include <cstddef>
@@ -26,7 +27,7 @@ inline constexpr int kVersion = 1;
 inline constexpr std::size_t kMaxLine = 64 * 1024;
 
 enum class Command : std::uint8_t { Status, Show, Start, Stop, Restart, Signal, Reload, Logs, Run, Shutdown, Version,
-                                    Suspend, Resume, Groups, SyscallsLearned };
+                                    Suspend, Resume, Groups, SyscallsLearned, Metrics, Events };
 
 std::string_view command_name(Command c);
 std::optional<Command> parse_command(std::string_view s);
