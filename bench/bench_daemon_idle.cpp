@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Idle cost: CPU time, wakeups and memory of corrald while it supervises many
 // sleeping services, beside a minimal reference supervisor measured over the
 // same window: a process that forks+execs the same number of sleepers and

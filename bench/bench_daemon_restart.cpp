@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Crash-to-restart latency: corrald against a minimal fork/exec/waitpid loop.
 //
 // Both sides restart the same program, corral-test-stamp, which writes its

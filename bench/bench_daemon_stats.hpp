@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Small shared pieces of the daemon benchmark drivers (bench_daemon_*.cpp):
 // a monotonic clock in nanoseconds, percentiles, and the PASS/MISS table lines.
 #pragma once

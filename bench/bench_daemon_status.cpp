@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Status latency: wall time of a whole `corralctl status --json` process against
 // a daemon supervising many services, beside two references measured in the
 // same run, interleaved:

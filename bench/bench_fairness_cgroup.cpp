@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fairness with cgroups: three groups with weights 100:200:400 (cpu.weight on v2,
 // cpu.shares on v1), two busy workers each, each worker in its own service cgroup
 // inside its group. Reference: the same workers with no groups (equal shares).

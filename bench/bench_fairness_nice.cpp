@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fairness with nice (fair_share = "nice"): three groups with weights 100:200:400,
 // two busy workers each, all ordinary processes on the machine's cores. Every
 // interval the NiceController takes the workers' measured CPU ticks and returns nice

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench_ipc: the IPC demos' figures against references measured in the same run.
 //  1. bounded buffer, 1 producer / 1 consumer, 64-byte items: the textbook
 //     semaphore version (run_prodcons) against a plain SPSC ring in shared memory

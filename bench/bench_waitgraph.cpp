@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Graph algorithms alone: cycle (Tarjan SCC), knot and AND/OR deadlock detection over a
 // random 1,000,000-node wait graph (and Tarjan's SCC pass alone), against Boost.Graph's strong_components on the same
 // graph as the reference. Goal: each detection under 1 s.

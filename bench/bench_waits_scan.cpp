@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Full-system scan: 2,000 extra processes, 500 of them blocked on 500 file locks and
 // 100 on pipes, the rest idle. Times corral's whole scan (library call, and the
 // `corralctl waits --json` binary) against `lslocks --json` on the same system as the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # Shared by the bench/daemon_*.sh benchmarks (sourced, not run): build-dir
 # checks, a private temp dir and corrald instance per run, and a cleanup trap

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Idle cost of corrald (issue 3): 1,000 supervised sleepers for 30 s. Goal: the
 # daemon's CPU time (utime+stime, /proc/PID/stat) over the 30 s window after all
 # are running is under 0.1% of it. Also reports corrald's RSS per supervised

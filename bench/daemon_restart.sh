@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Crash-to-restart latency of corrald against a minimal fork/exec/waitpid loop
 # (issue 3). Goal: corrald's median at most 1.5x the reference and under 1 ms.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Status latency (issue 3): `corralctl status --json` with 1,000 services.
 # Goal: under 20 ms, the median wall time of the whole corralctl process.
 # References in the same run: `corralctl --version` (process floor) and the bare

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Fairness figures: cgroup weights (goal: each group within 2 points of 1/7, 2/7, 4/7)
 # and the user-space nice FSS (goal: within 5 points), each against an uncontrolled
 # reference run of the same workers in the same run. Needs root (cgroups, nice < 0 is

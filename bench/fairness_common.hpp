@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared by bench_fairness_cgroup and bench_fairness_nice: busy workers in groups,
 // and each group's share measured from the workers' own CPU time in /proc.
 // Written against the library so that a later version can start the same workers as

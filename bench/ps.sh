@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # corralctl ps --json against procps ps over the same processes, in the same run.
 # Starts N extra sleeping processes (default 2000), runs both tools alternately
 # REPS times each (stdout to /dev/null), and prints both median wall times and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Every corral target gets the same warning set; CI adds -Werror so the count stays at zero.
 add_library(corral_warnings INTERFACE)
 target_compile_options(corral_warnings INTERFACE -Wall -Wextra -Wpedantic)

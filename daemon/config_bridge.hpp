@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The daemon's view of a config file: the config module loads and checks the
 // TOML; this lists the instances in start order.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The control socket: a non-blocking Unix stream listener and its clients.
 // Each client has its own input and output buffers; a line longer than
 // protocol::kMaxLine, unsent replies past the client's cap, or an idle client

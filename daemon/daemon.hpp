@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // corrald's core: the event loop, the supervisor, the control server and the
 // request handlers, tied together. One thread; nothing runs in signal handlers
 // (signals arrive through a signalfd).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // corrald's periodic deadlock check ([daemon] deadlock_check, deadlock_action): a timer
 // on the event loop (none when the check is off) scans the supervised services'
 // processes with lib/waits, logs each deadlock once (again only if it goes away and

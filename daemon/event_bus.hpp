@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The daemon's event bus: the supervisor (and later the fair-share layer, the
 // deadlock monitor, the job queue) publish what happened; components subscribe
 // (persistence, readiness, metrics, the `events` stream) instead of each getting

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One-thread event loop: epoll over file descriptors plus one timerfd that
 // carries every timer (a sorted set of deadlines). When nothing is due the
 // loop sleeps in epoll_wait with no timeout: corrald never polls.

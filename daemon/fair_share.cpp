@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "fair_share.hpp"
 
 #include <signal.h>

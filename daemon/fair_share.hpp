@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // corrald's fair-share groups, thread pinning and suspend/resume.
 //
 // fair_share = "cgroup": one cgroup per [group.NAME] (limits applied) below the

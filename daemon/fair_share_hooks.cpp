@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Daemon's side of fair share: wiring FairShare into the supervisor, and the
 // suspend, resume and groups requests. Kept apart from daemon.cpp so that the
 // fair-share work touches the core files only at a few hook lines.

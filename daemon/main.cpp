@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // corrald: the corral supervisor. Runs in the foreground (systemd Type=simple,
 // or a terminal); logs to stderr.
 #include <sys/prctl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "pcb_json.hpp"
 
 #include "corral/pcb/pcb_json.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The PCB of a service's process for `show NAME`, as `show PID` prints it.
 #pragma once
 

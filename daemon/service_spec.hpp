@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the daemon runs: one ServiceSpec per instance (NAME, or NAME@i when the
 // config asks for instances). It is the config module's ServiceConfig (from the
 // file, or made up for a `run` request) plus what only the daemon knows.

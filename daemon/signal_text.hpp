@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Signal names for messages and requests ("SIGTERM", "TERM", "15").
 #pragma once
 

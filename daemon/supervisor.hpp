@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The supervisor: owns the services, carries out what their state machines
 // decide (launch, signal, kill, timers), reaps children and captures logs.
 // Everything runs on the event loop's one thread.

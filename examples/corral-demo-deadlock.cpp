@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // corral-demo-deadlock: builds a real deadlock between N processes (or a benign
 // look-alike) and holds it until SIGINT/SIGTERM, for `corralctl waits` to find.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // corral-demo-mqueue: message passing through a pipeline of processes,
 // producers -> worker pool -> collector, on Boost or POSIX message queues.
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // corral-demo-philosophers: dining philosophers as processes, forks as
 // TrackedSemaphores the deadlock detector can see.
 #include <cstdio>

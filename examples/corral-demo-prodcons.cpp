@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // corral-demo-prodcons: the bounded buffer between real processes.
 // Producers and consumers are forked processes sharing one Boost.Interprocess
 // segment guarded by the semaphores empty (= K), full (= 0) and a mutex.

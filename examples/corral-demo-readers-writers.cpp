@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // corral-demo-readers-writers: readers and writers processes over one shared
 // record, with reader priority, writer priority or a fair FIFO queue.
 #include <cstdio>

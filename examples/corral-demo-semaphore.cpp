@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // corral-demo-semaphore: a counting semaphore's semantics, step by step, between
 // real processes; strong (FIFO) against weak wake-up order.
 #include <cstdio>

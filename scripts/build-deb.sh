@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds corral's Debian packages the Debian way: `dpkg-buildpackage -us -uc -b`
 # with the debian/ folder (debhelper, CMake), on a copy of the tree so the
 # checkout stays clean. Prints the path of each .deb, corral_*.deb last.

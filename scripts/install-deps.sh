@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs corral's Debian 12 build and test dependencies, only those missing.
 # Needs root (or sudo) when something is missing; does nothing otherwise.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The README's main-job command: install dependencies, build, and run the corral
 # supervisor (corrald) in the foreground on examples/demo.toml.
 #

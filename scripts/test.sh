@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The README's test command: install dependencies, build, run every test.
 #   BUILD_DIR   build directory (default: build)
 #   CORRAL_SANITIZE=1  build with ASan+UBSan

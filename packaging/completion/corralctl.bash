@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # bash completion for corralctl(1). Installed as
 # /usr/share/bash-completion/completions/corralctl, loaded on first use.
 #

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Starts with one thread, prints "ready", and creates a second thread when it gets
 // SIGUSR1 (or after 60 s). Used to check that a Pinner rescan pins late threads.
 #include <pthread.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The middle process of the parent-death test: launches `sleep 1000` with a
 // parent-death signal of SIGKILL, prints its pid on stdout, then waits for stdin
 // to close and exits without reaping it, orphaning the grandchild.

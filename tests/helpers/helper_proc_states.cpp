@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // corral-test-proc_states MODE [ARG]: a process in a known state for the /proc
 // reader's integration tests. Prints "ready\n" on stdout once set up, then stays.
 //   read         blocks in read() on a pipe nobody writes

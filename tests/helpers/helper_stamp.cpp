@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The restarted program of the crash-to-restart benchmark (bench/daemon_restart.sh).
 // First thing in main it takes CLOCK_MONOTONIC, then writes one fixed-size record
 // {pid, sec, nsec, run_delay_ns} to the FIFO named by argv[1] (one write below

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // corral-test-thread_deadlock: two threads of one process deadlock on two private
 // mutexes (A then B against B then A); a third thread is either blocked too (the
 // default) or kept running with --live, which must make the process "not stuck".

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The cgroup layer on this machine's real hierarchy (v1 controllers, hybrid): real
 // processes attached, knobs read back from cgroupfs, freeze and kill for real.
 #include <signal.h>

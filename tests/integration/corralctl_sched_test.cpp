@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // corralctl sched / pin / topology on real processes: every SCHED policy set with
 // `corralctl sched` and read back with sched_getattr on every thread.
 #include <signal.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // corrald's periodic deadlock check ([daemon] deadlock_check) with a real daemon and
 // real deadlocks from corral-demo-deadlock run as services: `status` marks the
 // deadlocked service (never its benign twin), the daemon log names the deadlock once,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // corrald with fair-share groups: service cgroups inside group cgroups, stop kills
 // the whole cgroup, suspend/resume, sched and affinity of services, nice mode.
 // Each test uses its own cgroup subtree ([daemon] cgroup_name, unique to the run)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A real corrald for a test: started on a generated config with a private
 // socket, log and state directory under a temp dir unique to the run; requests
 // over the real socket; torn down by pid (SIGTERM, then SIGKILL of corrald and

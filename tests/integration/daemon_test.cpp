@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // corrald end to end: a real daemon, real services, the real socket.
 #include <grp.h>
 #include <pwd.h>

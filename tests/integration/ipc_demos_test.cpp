@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The IPC demos as a user runs them: real programs, real processes, real
 // shared memory and queues. Each run is checked through its --json summary,
 // and every test checks that nothing is left behind in /dev/shm or the POSIX

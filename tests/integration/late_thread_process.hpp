@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // corral-test-late_thread as a real child process: it prints "ready\n" once its
 // main thread runs and starts a second thread on SIGUSR1. Killed and reaped on scope exit.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The launcher's kernel-facing steps: scheduling policy and nice, CPU affinity,
 // cgroup membership and the parent-death signal, checked against the kernel.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The launcher against real processes: exec failures and their messages, the
 // clean environment, cwd, umask, rlimits, session, stdio, user, fds, pidfd.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers for the launcher tests: every child is owned by a guard that kills and
 // reaps it, and every wait has a deadline.
 #pragma once

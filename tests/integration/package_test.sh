@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The Debian package check (ctest label `package`): builds the packages with
 # scripts/build-deb.sh (dpkg-buildpackage on a copy of the tree, in
 # DEB_BUILD_DIR), then checks their control data and file lists, unpacks them

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pinner on real processes: every thread placed, and a thread created later is
 // pinned by the next rescan.
 

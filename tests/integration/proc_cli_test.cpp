@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // End to end: the built corralctl's ps, show and tree on real processes, their JSON
 // shapes and exit codes.
 #include <unistd.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The reader against real processes in known states: Blocked in read(), a busy
 // loop, SIGSTOP, a frozen v1 freezer cgroup, an unreaped child, threads, a comm
 // with parentheses, and processes that exit while read_all scans.

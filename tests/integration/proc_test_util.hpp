@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers for the /proc integration tests: start a helper program with its stdout
 // on a pipe, wait for its "ready" line, poll a condition until a deadline, run
 // corralctl and collect its output and exit status. Processes are ended by PID.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // corral-demo-deadlock builds real deadlocks (and benign look-alikes) between processes;
 // the detector, both as a library call and as `corralctl waits --json --pid ...`, must
 // report exactly the demo's pids -- and nothing for the look-alikes.

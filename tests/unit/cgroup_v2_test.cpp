@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The v2 backend against a directory tree built by the test. A small "kernel" thread
 // stands in for cgroupfs where the real kernel would react (cgroup.events after
 // cgroup.freeze, emptying cgroup.procs after cgroup.kill or SIGKILL).

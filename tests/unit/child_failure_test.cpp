@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The launcher's error-pipe protocol, over a real pipe.
 #include "corral/launch/child_failure.hpp"
 

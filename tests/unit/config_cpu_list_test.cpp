@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // corral::parse_cpu_list / format_cpu_list (lib/src/base/cpu_list.cpp), used by
 // the config's affinity and group cpus keys.
 #include <gtest/gtest.h>

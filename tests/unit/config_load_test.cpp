@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // load_config on the fixture files in tests/fixtures/config: a complete good
 // configuration with conf.d, and one bad file per kind of error, each checked
 // for its exact file:line:column and message.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // start_order, diff and to_launch_spec over loaded fixtures and hand-built configs.
 #include <gtest/gtest.h>
 #include <unistd.h>

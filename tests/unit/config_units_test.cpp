@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Durations, sizes, signal names and command splitting of the config format.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PATH resolution against a real temporary directory tree.
 #include "corral/launch/exec_path.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "corral/launch/exit_status.hpp"
 
 #include <gtest/gtest.h>

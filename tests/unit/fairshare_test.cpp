@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The FSS formula against a trace worked by hand, and the nice controller against a
 // model of CFS (CPU shared in proportion to the kernel's nice weights).
 #include <cmath>

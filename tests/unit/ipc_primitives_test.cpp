@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lib/ipc building blocks: names, the strong semaphore's textbook counting and
 // FIFO order, the children supervisor, the cleanup list and both queue backends.
 #include <sys/mman.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The default /etc/corral/corral.toml shipped by the Debian package
 // (packaging/corral.toml) must load, must agree with the folders the systemd
 // unit creates, and its commented examples must be valid once uncommented.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reads a /proc fixture file (tests/fixtures/proc/...) for the parser tests.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The pure /proc parsers on fixture copies of real files, tricky ones included.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // read_process / read_all against a /proc-like fixture tree (tests/fixtures/proc/tree),
 // and the cgroup mount parser on a real mountinfo copy.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The seven-state mapping (state_map.hpp) and the ProcState names.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The pure parts of sched/apply.hpp; applying policies is tested in integration.
 #include "corral/sched/apply.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The service state machine, driven by a fake clock: no processes, no sleeping.
 #include "corral/supervise/service_machine.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "corral/base/signals.hpp"
 
 #include <gtest/gtest.h>

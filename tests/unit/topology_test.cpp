@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CpuTopology on fake sysfs trees built here and on this machine's real /sys, and the
 // spread/compact placements over them.
 #include <sched.h>

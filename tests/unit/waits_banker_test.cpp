@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The banker's algorithm and multi-instance detection on the textbook's examples.
 #include <gtest/gtest.h>
 

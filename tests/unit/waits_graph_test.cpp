@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // WaitGraph and analyze() on the textbook's deadlock examples and look-alikes.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // /proc/locks and fdinfo parsing on fixtures, and the lock conflict rules.
 #include <gtest/gtest.h>
 

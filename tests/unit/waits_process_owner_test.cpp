@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // processes_of over real processes: a group leader, a child in its group, a grandchild
 // that moved to a group of its own, and an unrelated process.
 #include <signal.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The registry and TrackedSemaphore between real processes (shared memory, no root).
 #include <signal.h>
 #include <sys/wait.h>

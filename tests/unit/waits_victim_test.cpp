@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Victim choice for recovery: least CPU, fewest held, lowest priority, youngest.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // suspend, resume, group list|show, top: corrald's fair-share groups and the
 // medium-term scheduler (suspend/resume of a service's whole cgroup).
 #include <unistd.h>

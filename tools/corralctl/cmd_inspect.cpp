@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ps, show, tree: the PCB view of real processes (one file per command).
 #include "commands.hpp"
 #include "inspect.hpp"

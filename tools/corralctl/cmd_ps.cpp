@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // corralctl ps: every process (or thread) on the system, one row each, with the
 // seven-state name beside the kernel letter. Reads only the /proc files its
 // columns need: stat, wchan and cmdline (plus schedstat for R tasks, and syscall

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // sched, pin, topology: the chrt / taskset / lscpu of corral, on any process.
 //
 //   corralctl sched PID [--policy P] [--priority N] [--nice N]

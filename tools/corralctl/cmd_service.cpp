@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // status, start, stop, restart, signal, reload, logs, run, shutdown: talking to corrald.
 #include <cstdio>
 #include <memory>

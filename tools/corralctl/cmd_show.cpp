@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // corralctl show PID: the whole PCB of one process, in the textbook's three sections
 // (identification, processor state, control information).
 #include <unistd.h>

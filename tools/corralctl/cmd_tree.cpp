@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // corralctl tree [PID]: the process tree (like pstree -p), each process with its
 // seven-state name. --json: nested objects with a "children" array.
 #include <algorithm>

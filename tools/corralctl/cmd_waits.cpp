@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // corralctl waits: find deadlocks among real processes (file locks, pipes, mutexes,
 // corral's registry), print them, and optionally resolve one by aborting a victim.
 #include <fcntl.h>

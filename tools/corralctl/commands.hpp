@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Each corralctl command lives in its own file and registers itself on the app here.
 // A registration adds a CLI11 subcommand whose callback stores the exit code in ctx.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // corralctl's exit codes (DESIGN.md "Interfaces"): scripts rely on these.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The inspection commands (ps, show, tree): PCB views of real processes, read
 // straight from /proc, no daemon needed. register_inspect_commands calls these.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // corralctl: inspect processes and talk to corrald.
 #include <cstdio>
 #include <exception>

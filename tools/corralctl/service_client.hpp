@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // corralctl's side of the control protocol: one connection to corrald, one
 // request and its reply (or, for `logs -f`, the stream that follows).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "term_width.hpp"
 
 #include <sys/ioctl.h>

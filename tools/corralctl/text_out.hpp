@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Output helpers for the inspection commands: a column table that fits a width,
 // display-width-aware truncation (UTF-8 tree lines), and JSON string escaping for
 // the hand-written JSON of `ps --json` (thousands of rows; no DOM needed).

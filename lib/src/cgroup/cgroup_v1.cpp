@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "corral/cgroup/cgroup_v1.hpp"
 
 #include <signal.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "corral/cgroup/cgroup_v2.hpp"
 
 #include <signal.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Backend-independent parsing: cpu.max quotas, PSI lines, weight -> shares.
 #include <algorithm>
 #include <charconv>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Small filesystem helpers shared by the cgroup backends (private to lib/src/cgroup).
 #pragma once
 

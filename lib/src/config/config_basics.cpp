@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Small pieces of the config API: enum spellings, daemon defaults, error text.
 #include <pwd.h>
 #include <unistd.h>

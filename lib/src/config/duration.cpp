@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Duration parsing for the config file. Numbers are parsed by hand (digits and one
 // dot) so "inf", "1e3" or "-1" never slip through a library number parser.
 #include <cmath>

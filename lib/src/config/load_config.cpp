@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The loader: reads the main file and conf.d/*.toml, merges their tables,
 // validates references between services and groups, expands instances.
 #include <dirent.h>

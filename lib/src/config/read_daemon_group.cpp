@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The [daemon] and [group.NAME] tables.
 #include <algorithm>
 #include <cmath>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The [service.NAME] table, with its sched and affinity sub-tables.
 #include <algorithm>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Internal to the config loader: one reader per kind of table. Each applies what
 // it finds onto a struct that already holds the defaults, and reports problems
 // to the sink.

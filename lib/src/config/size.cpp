@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Byte sizes for log_max_size and memory_max: binary units, as in "10M".
 #include <charconv>
 #include <cmath>

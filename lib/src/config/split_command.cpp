@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shell-like word splitting for `command = "..."`. Only quoting is interpreted;
 // nothing is expanded, because no shell runs: what the user wrote in quotes is
 // exactly what the program receives.

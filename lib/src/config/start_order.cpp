@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Start order: Kahn's algorithm over instances, always taking the smallest ready
 // one, so the order is the same on every load of the same file.
 #include <algorithm>

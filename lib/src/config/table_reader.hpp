@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Internal to the config loader: typed access to one TOML table that records
 // every problem (with file:line:col) instead of stopping at the first one.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "corral/config/to_launch_spec.hpp"
 
 namespace corral::config {

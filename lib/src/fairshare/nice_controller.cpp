@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "corral/fairshare/nice_controller.hpp"
 
 #include <sys/resource.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "corral/ipc/demo_common.hpp"
 
 namespace corral::ipc {

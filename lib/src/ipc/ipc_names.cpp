@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "corral/ipc/ipc_names.hpp"
 
 #include <mqueue.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "corral/ipc/message_queue.hpp"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "corral/ipc/mqueue_demo.hpp"
 
 #include <signal.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "corral/ipc/readers_writers.hpp"
 
 #include <time.h>

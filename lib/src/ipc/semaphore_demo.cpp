@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "corral/ipc/semaphore_demo.hpp"
 
 #include <sched.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TrackedSemaphore: a thin face over one registry resource.
 #include "corral/ipc/tracked_semaphore.hpp"
 

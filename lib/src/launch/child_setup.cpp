@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Child setup between fork and exec: one function, a fixed order, one Step per
 // syscall so the parent can name what failed. Only async-signal-safe calls here:
 // the launcher may be multi-threaded, and after fork another thread's malloc or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The child half of launch(): runs between fork and exec.
 #pragma once
 

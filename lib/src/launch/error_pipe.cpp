@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The error-pipe protocol between a forked child and the launcher (child_failure.hpp).
 #include <unistd.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "corral/launch/exec_path.hpp"
 
 #include <sys/stat.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // launch(): prepare, fork, run the child setup, and learn through the error pipe
 // whether exec happened. A failed child is reaped here, so the caller gets either a
 // running process (pid + pidfd) or an Error, never a half-started child.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pre-fork preparation: every lookup, allocation and open the child would need.
 #include "prepared_launch.hpp"
 

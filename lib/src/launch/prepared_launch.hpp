@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Everything the child needs, computed before fork: the child may only make
 // async-signal-safe calls, so it must not allocate, look up users, search PATH or
 // open files by itself. It only reads this struct.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "corral/launch/rlimit_names.hpp"
 #include "corral/base/strings.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Syscall name table. The x86_64 table was generated once from
 // /usr/include/x86_64-linux-gnu/asm/unistd_64.h (Linux UAPI); other architectures
 // get numbers only.

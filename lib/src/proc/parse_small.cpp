@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The small /proc and cgroupfs files: schedstat, syscall, cpu lists, cmdline,
 // cgroup, wchan, freezer.state, cgroup.events.
 #include <string>

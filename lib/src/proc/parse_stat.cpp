@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // /proc/PID/stat: "pid (comm) state ppid ...". comm may hold spaces and parentheses
 // (a process can name itself "a) (b"), so the comm ends at the LAST ')' of the text.
 #include <string>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // /proc/PID/status: "Key:\tvalue" lines. Only the keys corral uses are decoded.
 #include <charconv>
 #include <string>

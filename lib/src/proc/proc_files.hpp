@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Private I/O helpers of the reader: one read into a reused buffer, fd counting.
 #pragma once
 

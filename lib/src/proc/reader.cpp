@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // read_process / read_all: I/O around the pure parsers. One directory fd per task,
 // every file opened relative to it (openat, O_NOFOLLOW), buffers reused across
 // processes, uid names cached. A task that vanishes mid-read is skipped by read_all.

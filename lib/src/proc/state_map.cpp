@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The seven-state mapping; see state_map.hpp for the rule and why.
 #include "corral/proc/state_map.hpp"
 

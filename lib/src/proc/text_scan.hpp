@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Private helpers for the /proc parsers: field splitting and number parsing on
 // string_view with std::from_chars (no locale, no allocation).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Applying and reading scheduling policies of running processes (corralctl sched,
 // the daemon). Per thread, because SCHED policy and nice are per-thread on Linux.
 #include "corral/sched/apply.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The async-signal-safe half of sched/apply.hpp: raw syscalls only, no allocation,
 // errno returned rather than thrown or wrapped, so it may run between fork and exec.
 #include <sys/resource.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // struct sched_attr and the raw sched_setattr/sched_getattr syscalls. glibc 2.36
 // has neither the struct nor wrappers, and <linux/sched/types.h> clashes with
 // <sched.h>, so the layout (include/uapi/linux/sched/types.h) is declared here.

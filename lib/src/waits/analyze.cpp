@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Snapshot -> WaitGraph -> Report.
 #include <algorithm>
 #include <map>

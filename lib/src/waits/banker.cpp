@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Banker's algorithm and multi-instance detection, over plain vectors.
 #include "corral/waits/banker.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // /proc/locks parsing and the read/write conflict rules.
 #include "corral/waits/proc_locks.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "corral/waits/process_owner.hpp"
 
 #include <dirent.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The registry's shared-memory table and its acquire/release protocol.
 #include "corral/waits/registry.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // JSON, DOT and text renderings of a deadlock report.
 #include "corral/waits/report_format.hpp"
 

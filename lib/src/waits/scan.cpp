@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // scan_system: examine processes (all, or the given ones and, transitively, the holders
 // of what they wait for) through every source.
 #include "corral/waits/scan.hpp"

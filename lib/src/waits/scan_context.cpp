@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The process table and fd index of one scan, read with plain /proc reads.
 #include "scan_context.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared state of one scan: the process table read so far, the per-thread syscalls,
 // and a lazily built index of every open file descriptor on the system.
 #pragma once

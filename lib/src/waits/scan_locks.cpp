@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // File locks: holders and blocked requests from /proc/locks; OFD locks (pid -1 there)
 // resolved through /proc/PID/fdinfo "lock:" lines (holders) and the blocked
 // fcntl(F_OFD_SETLKW) call in /proc/PID/syscall (waiters).

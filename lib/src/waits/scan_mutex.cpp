@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // pthread mutexes: a thread asleep in futex(FUTEX_WAIT / FUTEX_LOCK_PI) on a mutex word
 // waits for the owner. glibc keeps the owner's TID in the mutex: in the lock word's low
 // 30 bits (FUTEX_TID_MASK) for robust and PI mutexes, in __owner (offset 8) for normal

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pipes and FIFOs: a thread asleep in read(2) on an empty pipe waits for any process
 // holding a write end; one asleep in write(2) on a full pipe waits for any reader.
 // An OR wait: a cycle through pipes is a deadlock only when it is a knot.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // corral's registry: holders and waiters are recorded by the processes themselves.
 #include "corral/waits/registry.hpp"
 

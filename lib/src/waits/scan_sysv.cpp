@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // System V semaphores: the kernel keeps counts of waiters (semncnt, semzcnt) but not who
 // "holds" a semaphore, so they are context in the report, never edges of the graph.
 #include <sys/ipc.h>

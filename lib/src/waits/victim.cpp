@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Victim selection for deadlock recovery.
 #include "corral/waits/victim.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Wait-graph algorithms: iterative Tarjan SCC, knots, and the AND/OR fixpoint.
 #include "corral/waits/wait_graph.hpp"
 

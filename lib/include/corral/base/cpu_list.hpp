@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CPU lists in the kernel's notation ("0-3,6,8-11"), as used by cpuset.cpus,
 // taskset -c and /sys/devices/system/cpu/online. Shared by the config loader,
 // the affinity code and corralctl.

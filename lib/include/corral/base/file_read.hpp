@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Small, allocation-light file readers for /proc and sysfs. No iostreams: these sit
 // on the hot path of `corralctl ps`, which reads several files per process.
 #pragma once

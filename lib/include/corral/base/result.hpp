@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Result<T>: the library's error channel. Library code never throws across its API;
 // it returns a value or an Error that carries the errno and a message naming the
 // object that failed ("open /proc/42/stat: No such file or directory").

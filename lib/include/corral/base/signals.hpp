@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Signal names and numbers, from a table of the standard Linux signals (plus the
 // real-time range), so "TERM", "SIGTERM", "term" and "15" all mean SIGTERM.
 #pragma once

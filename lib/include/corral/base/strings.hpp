@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tiny string helpers shared by the parsers of names (signals, rlimits, ...).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // UniqueFd: sole owner of a file descriptor; closes it exactly once.
 #pragma once
 

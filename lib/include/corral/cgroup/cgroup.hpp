@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The cgroup layer's common interface. corrald talks to `Cgroups` and does not care
 // whether the machine runs cgroup v2 (CgroupV2) or v1/hybrid (CgroupV1).
 //

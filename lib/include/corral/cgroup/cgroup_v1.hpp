@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cgroup v1 backend: one directory per controller, each given as the directory under
 // which corral's groups live (e.g. Cpu -> /sys/fs/cgroup/cpu/corral). Controllers
 // that share a mount (cpu,cpuacct) may map to the same directory; each directory is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cgroup v2 backend: one unified tree under `root` (e.g. /sys/fs/cgroup/corral).
 // The root is a parameter so unit tests drive this against a directory they build.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Which cgroup hierarchy the machine runs, from /proc/self/mountinfo, and where this
 // process sits in it (/proc/self/cgroup).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A group's (or service's) resource settings in one struct, applied in one call.
 // corrald fills it from the config's [group.NAME] table (weight, cpu_max,
 // memory_max, pids_max, cpus).

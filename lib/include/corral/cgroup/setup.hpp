@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Opening the cgroup layer for a supervisor: detect the hierarchy, find this process's
 // own cgroup, and prepare the subtree corral's groups live in.
 //

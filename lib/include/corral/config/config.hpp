@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // corrald's configuration: the structs the TOML file maps to, and the loader.
 // The file format is documented in man/corral.toml.5; this header is the API.
 //

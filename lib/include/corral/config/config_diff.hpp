@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What a reload changes: the daemon starts `added`, stops `removed` and restarts
 // (or re-applies) `changed` services; `unchanged` ones keep running untouched.
 #pragma once

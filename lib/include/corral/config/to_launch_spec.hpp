@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ServiceConfig -> LaunchSpec: the static part of starting a service. The
 // daemon adds what depends on its runtime state: stdout/stderr targets (log
 // files), the cgroup.procs path, the parent-death signal.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Value syntaxes of the config file that are not plain TOML types: durations
 // ("500ms", "1.5s", "1m30s"), sizes ("64K", "10M"), signal names ("TERM", "SIGINT")
 // and shell-like command strings. Pure functions, unit-tested on their own.

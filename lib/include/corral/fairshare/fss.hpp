@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The textbook Fair Share Scheduler, as pure functions. For process j in group k, at
 // the end of interval i (after the interval's ticks were charged to both):
 //   CPU_j(i)  = CPU_j(i-1) / 2

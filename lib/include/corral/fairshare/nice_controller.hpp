@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Turns the textbook FSS into nice values for CFS (fair_share = "nice", used when
 // corral cannot use cgroup cpu weights).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // FNV-1a: a cheap checksum so a consumer or reader can tell a whole record from a
 // torn or corrupted one. Not cryptographic; it only has to notice mixed halves.
 #pragma once

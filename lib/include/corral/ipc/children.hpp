@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The demo parent's children: fork, parent-death signal, pidfds, and a wait that
 // never hangs. The parent blocks SIGINT/SIGTERM/SIGHUP and reads them from a
 // signalfd polled together with every child's pidfd, so an interrupt, a child

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Monotonic nanoseconds. CLOCK_MONOTONIC is system-wide, so a start time taken in
 // the parent before fork is a valid origin for every child's timestamps.
 #pragma once

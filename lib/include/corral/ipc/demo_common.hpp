@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pieces every IPC demo's report shares: how the run ended, wait figures, the
 // exit code rule (0 only when verified), and the JSON form of both.
 #pragma once

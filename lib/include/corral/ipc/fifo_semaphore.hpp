@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A strong (FIFO) counting semaphore for processes, kept in shared memory.
 // It counts the textbook way: wait() decrements and blocks when the value goes
 // below zero, so a negative value is the number of blocked processes; signal()

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The parent's list of every named IPC object a run created. The parent removes
 // them all at the end, whatever happened: normal end, a dead child, SIGINT.
 // Children never remove anything (they inherit the objects through fork).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One interface over the two message-queue primitives the mqueue demo compares:
 // Boost.Interprocess message_queue (a ring in shared memory with a mutex and two
 // conditions, in /dev/shm) and POSIX mq_* (a kernel queue, in /dev/mqueue).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Message passing between real processes: producers -> queue "in" -> a pool of
 // worker processes -> queue "out" -> one collector, on Boost.Interprocess
 // message_queue or POSIX mq_*. Sends and receives block on a full / empty

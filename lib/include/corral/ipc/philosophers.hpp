@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Dining philosophers between real processes. Forks (and the waiter's room)
 // are corral::ipc::TrackedSemaphore, so corral's deadlock detector sees in the
 // resource registry who holds which fork and who waits for which.

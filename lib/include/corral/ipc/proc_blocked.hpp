@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Is a process really blocked in the kernel? The semaphore demo does not trust
 // its own bookkeeping for "P4 blocks": it reads /proc/PID/stat (state S) and
 // /proc/PID/wchan (a futex wait) to show the process is asleep on the primitive.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The bounded buffer (producer/consumer) between real processes, as the textbook
 // writes it: empty = K, full = 0 and a mutex, all in one Boost.Interprocess
 // managed_shared_memory segment. The run checks itself: every item consumed

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Readers/writers between real processes over one shared record, with the three
 // textbook policies built from semaphores:
 //   readers  - reader priority (the first reader locks writers out, the last lets

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Names for one demo run's IPC objects. Two runs at once must never share a
 // segment or a queue, so every name carries the parent pid and a random part.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A counting semaphore's semantics, step by step, between real processes.
 // The parent releases the processes one at a time; each calls wait() and the
 // demo shows the textbook value after it (3, 2, 1, 0, -1, -2). Blocked

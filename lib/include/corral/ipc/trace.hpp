@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // --trace output for teaching: one line per wait/signal with time, pid and role.
 // Each line is a single write(2) to stderr, so lines from different processes
 // never interleave mid-line (stdout stays free for --json).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // corral::ipc::TrackedSemaphore: a counting semaphore shared between processes whose
 // holders and waiters are recorded in corral's resource registry, so that
 // `corralctl waits` can see a deadlock among them (e.g. philosophers holding forks).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Per-class wait accounting kept in shared memory, updated lock-free by every
 // process: how many waits, how many had to block, total and longest wait.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The launcher's error-pipe protocol. Each child-setup step has its own id; a
 // failed step sends one fixed-size record (step, errno, detail) through a
 // close-on-exec pipe and the child _exits. The parent reads the pipe to EOF:

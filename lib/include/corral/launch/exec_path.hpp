@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Resolving the program to execute, before fork (a PATH search allocates, so it
 // cannot run in the child). Uses the CHILD's PATH, since the child's environment
 // is clean and may differ from the launcher's.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What a waitpid status means: "exited with code 3", "killed by SIGSEGV (core
 // dumped)", and which of the textbook's termination reasons it is (TEXTBOOK.md).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fork/exec of a LaunchSpec, following the child-setup order in DESIGN.md.
 // Only async-signal-safe calls run between fork and exec; a failed step travels
 // back to the parent as (step, errno) through a close-on-exec pipe, so the caller

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LaunchSpec: everything the launcher needs to start one process. Static
 // configuration (what to run) lives here; the live handle is Launched.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Names of the RLIMIT_* resources, for config keys and error messages.
 #pragma once
 

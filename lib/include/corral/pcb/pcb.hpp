@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // corral::Pcb — the textbook process control block, filled from /proc.
 // Fields are grouped in the textbook's three categories. Optional fields are
 // absent when the kernel does not let us read them (e.g. /proc/PID/syscall of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pcb -> JSON in the textbook's three sections, shared by `corralctl show PID` and
 // the daemon's `corralctl show NAME`.
 #pragma once

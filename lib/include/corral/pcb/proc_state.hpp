@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The textbook's seven-state model, derived honestly from what Linux shows.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Syscall numbers from /proc/PID/syscall -> names, for the "event awaited" column.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Which tasks sit in a frozen cgroup. A frozen task's state letter does not say so
 // (the kernel shows S or D), so the reader asks the freezer itself: v1
 // freezer.state (FROZEN or FREEZING) and v2 cgroup.events ("frozen 1").

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pure parsers for /proc files. Each takes the file's text and returns the fields
 // corral uses; none does I/O, so all are unit-tested on fixture copies of real files.
 // Errors name the file and the field ("stat: field 14 (utime): not a number").

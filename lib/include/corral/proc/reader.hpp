@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading processes from /proc into Pcb records.
 #pragma once
 

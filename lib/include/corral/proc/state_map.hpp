@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Kernel state letter (+ freezer, syscall, sample) -> the seven-state model.
 // The rule, also in corralctl(1) "THE SEVEN-STATE MAPPING":
 //   Z, X                  -> Exit

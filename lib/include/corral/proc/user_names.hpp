@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // uid -> user name, looked up once per uid (getpwuid_r can read /etc/passwd or ask
 // NSS on every call; ps over thousands of processes must not pay that per row).
 #pragma once

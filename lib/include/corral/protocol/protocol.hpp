@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The control protocol between corralctl and corrald: one JSON object per line,
 // one reply per request (a `logs --follow` request is then followed by log
 // chunks until the client hangs up). Both sides use only these types.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Applying a SchedSpec (policy + parameters, then nice) to a process, and reading
 // one back. The *_in_child functions are async-signal-safe (raw syscalls, no
 // allocation) so the launcher can call them between fork and exec; they return

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Applies a Placement to every thread of a running process (sched_setaffinity per
 // TID from /proc/PID/task) and remembers which TIDs it placed, so that rescan()
 // pins threads the process creates later. corrald calls rescan() each interval;

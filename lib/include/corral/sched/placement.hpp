@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Where the threads of a service go. Pure functions over a CpuTopology.
 //
 //  spread  : one thread per physical core first, taking cores round-robin across NUMA

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What scheduling a process should get: the SCHED policy and its parameters.
 // Applied by the launcher in the child before exec (see launch/launch.hpp) and by
 // `corralctl sched` on running processes.

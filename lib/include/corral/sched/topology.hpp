@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The machine's CPU topology from sysfs: online CPUs, physical cores, SMT siblings,
 // packages, NUMA nodes and shared caches. The sysfs root is a parameter so tests can
 // read a tree they build (8 CPUs, 4 cores x 2 threads, 2 nodes, ...).

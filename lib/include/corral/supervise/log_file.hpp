@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A service's log file with size-based rotation: when a write would pass
 // max_bytes, NAME.log becomes NAME.log.1 (and .1 -> .2 ... up to .keep), and a
 // fresh NAME.log starts. keep = 0 truncates instead; max_bytes = 0 never rotates.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The service lifecycle as a pure state machine: an explicit table of
 // state x event -> action (s6 style), with no clock, no syscalls and no I/O.
 // The daemon feeds it events stamped with a monotonic time and carries out the

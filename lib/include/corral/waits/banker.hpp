@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // corral::waits::Banker: deadlock avoidance by resource-allocation denial (the banker's
 // algorithm) and the textbook multi-instance detection algorithm. Pure: no I/O, no locks,
 // so the registry (which holds its own lock) and the unit tests share the same code.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Parser for /proc/locks and the "lock:" lines of /proc/PID/fdinfo/FD, and the
 // conflict rules between file locks. Pure: the tests feed it fixture text.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Which processes belong to which supervised service: a service's process is the
 // leader of its own process group (corrald starts each in a new session), so its
 // processes are the members of that group plus any descendant that moved to another

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // corral::waits::Registry: corral's own resource registry, a shared-memory table of
 // counted resources that records which process holds how many instances of each and
 // which process (and thread) waits for how many. The deadlock detector reads it beside

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Renderings of a deadlock report: JSON (for --json and, later, the daemon), Graphviz
 // DOT, and human text. Pure functions of the snapshot and its analysis.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reads the waits of a real system into a Snapshot: file locks (/proc/locks, fdinfo),
 // pipes and FIFOs (/proc/PID/syscall, fd, fdinfo), process-shared and private pthread
 // mutexes (futex address from /proc/TID/syscall, owner from the mutex word read with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the sources saw on a real system, before any graph is built: processes, the
 // resources they hold and the ones they wait for. The scanner fills it from /proc and
 // corral's registry; analyze() turns it into a WaitGraph and a Report. Keeping the two

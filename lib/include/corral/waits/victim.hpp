@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Recovery: choosing the process to abort from a deadlock, by the textbook's criteria in
 // order -- least CPU used, fewest resources held, lowest priority, youngest.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // corral::waits::WaitGraph: the wait-for / resource-allocation graph and its detectors.
 //
 // Nodes are processes, threads and resources. An edge u -> v means "u cannot go on until
