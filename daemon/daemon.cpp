@@ -24,6 +24,11 @@ using supervise::State;
 Daemon::Daemon(DaemonSettings settings) : settings_(std::move(settings)) {}
 
 Daemon::~Daemon() {
+  // Components first: each holds references to the loop, the bus or the
+  // supervisor, and cancels its timers and subscriptions as it goes.
+  adopter_.reset();
+  state_.reset();
+  pipes_.reset();
   event_stream_.reset();
   metrics_.reset();
   gate_.reset();

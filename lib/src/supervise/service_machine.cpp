@@ -238,6 +238,7 @@ Effects ServiceMachine::apply(Action a, Event e, TimePoint now, ExitInfo* info, 
       break;
     case Action::Adopt:  // it has been running since before this corrald: no start_secs wait
       started_at_ = now;
+      became_ready_ = true;  // past its start: its end is a crash, not a failed start
       error_.clear();
       go(State::Running, fx);
       break;
