@@ -32,12 +32,15 @@ inline const std::string& fuzz_dir() {
     std::string base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
     std::string d = base + "/corral-fuzz-" + std::to_string(getpid());
     std::filesystem::create_directories(d + "/conf.d");
-    std::atexit([] {
-      std::error_code ec;
-      std::filesystem::remove_all(fuzz_dir(), ec);
-    });
     return d;
   }();
+  // Registered after `dir` is built, so it runs before `dir` is destroyed
+  // (exit handlers and static destructors run in reverse order of registration).
+  static const int cleanup = std::atexit([] {
+    std::error_code ec;
+    std::filesystem::remove_all(fuzz_dir(), ec);
+  });
+  (void)cleanup;
   return dir;
 }
 
