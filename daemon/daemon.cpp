@@ -66,7 +66,7 @@ Status Daemon::init(LoadedConfig initial) {
                list.end());
   };
 
-  deadlocks_ = std::make_unique<DeadlockMonitor>(*loop_, *sup_);
+  deadlocks_ = std::make_unique<DeadlockMonitor>(*loop_, *sup_, events_);
   sup_->is_deadlocked = [this](const std::string& name) { return deadlocks_ && deadlocks_->deadlocked(name); };
   deadlocks_->configure(initial.daemon.deadlock_check, initial.daemon.deadlock_action);
 
@@ -350,6 +350,16 @@ Result<json> Daemon::reload() {
     events_.publish(DaemonEvent{DaemonEvent::Kind::Reload, 0, "", "", "refused", loaded.error().message, 0});
     return loaded.error();
   }
+  // The one [daemon] setting that can fail at run time goes first: a reload
+  // whose metrics address cannot be opened changes nothing.
+  const std::string metrics_before = metrics_->where();
+  if (Status st = metrics_->listen(loaded->daemon.metrics_listen); !st) {
+    std::string why = "metrics_listen = \"" + loaded->daemon.metrics_listen + "\": " + st.error().message;
+    events_.publish(DaemonEvent{DaemonEvent::Kind::Reload, 0, "", "", "refused", why, 0});
+    return Error::logic(why);
+  }
+  if (metrics_->where() != metrics_before)
+    log_line("metrics: %s", metrics_->where().empty() ? "endpoint closed" : ("GET /metrics on " + metrics_->where()).c_str());
   deadlocks_->configure(loaded->daemon.deadlock_check, loaded->daemon.deadlock_action);
   if (fair_) fair_->reload(loaded->groups);
   std::map<std::string, ServiceSpec*> wanted;
@@ -377,7 +387,9 @@ Result<json> Daemon::reload() {
     sup_->remove(*s);
   }
   for (const auto& name : changed) {
-    if (Service* s = sup_->find(name)) sup_->replace_spec(*s, *wanted[name]);
+    Service* s = sup_->find(name);
+    // A stopped one starts as a new one would: once what it waits for is ready.
+    if (s && sup_->replace_spec(*s, *wanted[name])) gate_->request_start(*s, true);
   }
   for (auto& spec : loaded->services) {
     if (sup_->find(spec.name())) continue;

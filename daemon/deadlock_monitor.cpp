@@ -37,8 +37,7 @@ void DeadlockMonitor::configure(std::optional<config::Duration> period, config::
   if (timer_) loop_.cancel_timer(timer_);
   timer_ = 0;
   if (!period_) {
-    reported_.clear();
-    in_deadlock_.clear();
+    forget_all();
     return;
   }
   arm();
@@ -58,8 +57,7 @@ void DeadlockMonitor::check() {
   for (const auto& [name, s] : sup_.services())
     if (s->pid > 0) service_of_root[s->pid] = name;
   if (service_of_root.empty()) {
-    reported_.clear();
-    in_deadlock_.clear();
+    forget_all();
     return;
   }
   std::vector<pid_t> roots;
@@ -87,7 +85,8 @@ void DeadlockMonitor::check() {
     return it == owners->end() ? std::string() : service_of_root[it->second];
   };
 
-  std::set<std::string> keys, marked, restarted;
+  std::map<std::string, std::set<std::string>> keys;
+  std::set<std::string> marked, restarted;
   for (const waits::Deadlock& d : report.deadlocks) {
     std::set<std::string> services;
     std::vector<pid_t> ours;
@@ -100,7 +99,7 @@ void DeadlockMonitor::check() {
     if (services.empty()) continue;  // reached through a holder, but none of ours is in it
     marked.insert(services.begin(), services.end());
     std::string key = deadlock_key(*snap, d);
-    keys.insert(key);
+    keys[key] = services;
 
     if (!reported_.count(key)) {
       std::string names, procs, res;
@@ -113,6 +112,7 @@ void DeadlockMonitor::check() {
       }
       for (std::size_t r : d.resources) res += (res.empty() ? "" : "; ") + snap->resources[r].label;
       log_line("deadlock found: services %s; pids %s; resources %s", names.c_str(), procs.c_str(), res.c_str());
+      publish(services, "found", "pids " + procs + "; resources " + res);
     }
 
     if (action_ != config::DeadlockAction::RestartVictim) continue;
@@ -130,8 +130,23 @@ void DeadlockMonitor::check() {
     restarted.insert(svc);  // its new process is not (yet) in a deadlock
   }
   for (const auto& svc : restarted) marked.erase(svc);
+  for (const auto& [key, services] : reported_)
+    if (!keys.count(key)) publish(services, "cleared", "");
   reported_ = std::move(keys);
   in_deadlock_ = std::move(marked);
+}
+
+void DeadlockMonitor::publish(const std::set<std::string>& services, const char* what, const std::string& detail) {
+  for (const auto& svc : services) {
+    const Service* s = sup_.find(svc);
+    events_.publish(DaemonEvent{DaemonEvent::Kind::Deadlock, 0, svc, "", what, detail, s ? s->pid : 0});
+  }
+}
+
+void DeadlockMonitor::forget_all() {
+  for (const auto& [key, services] : reported_) publish(services, "cleared", "");
+  reported_.clear();
+  in_deadlock_.clear();
 }
 
 }  // namespace corral::daemon

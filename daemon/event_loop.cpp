@@ -116,7 +116,8 @@ void EventLoop::fire_timers() {
 Status EventLoop::run() {
   std::array<epoll_event, 64> events;
   while (running_) {
-    int n = ::epoll_wait(epfd_.get(), events.data(), static_cast<int>(events.size()), -1);
+    // Deferred work left over (a handler that keeps deferring): look at the fds, don't sleep.
+    int n = ::epoll_wait(epfd_.get(), events.data(), static_cast<int>(events.size()), deferred_.empty() ? -1 : 0);
     if (n < 0) {
       if (errno == EINTR) continue;
       return errno_error("epoll_wait");
@@ -135,8 +136,25 @@ Status EventLoop::run() {
         log_line("internal error handling fd %d: %s", fd, e.what());
       }
     }
+    run_deferred();
   }
   return {};
+}
+
+void EventLoop::run_deferred() {
+  // What these handlers defer runs in the next round; a bounded number of rounds
+  // keeps one that always defers again from starving the fds.
+  for (int round = 0; round < 16 && !deferred_.empty(); ++round) {
+    std::vector<TimerHandler> batch;
+    batch.swap(deferred_);
+    for (auto& h : batch) {
+      try {
+        h();
+      } catch (const std::exception& e) {
+        log_line("internal error in deferred work: %s", e.what());
+      }
+    }
+  }
 }
 
 }  // namespace corral::daemon

@@ -12,6 +12,7 @@
 #include <set>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "corral/base/result.hpp"
 #include "corral/base/unique_fd.hpp"
@@ -38,6 +39,11 @@ class EventLoop {
   TimerId add_timer(SteadyTime when, TimerHandler handler);
   void cancel_timer(TimerId id);  // no-op for 0, fired or unknown ids
 
+  // Runs handler once the current event's handlers have returned, before the
+  // loop sleeps again: "call me back from the loop" without a timer, so no
+  // timerfd_settime and no extra wakeup (a probe's result, a delayed delete).
+  void defer(TimerHandler handler) { deferred_.push_back(std::move(handler)); }
+
   // Runs until stop(); returns the first epoll error, if any.
   Status run();
   void stop() { running_ = false; }
@@ -47,6 +53,7 @@ class EventLoop {
   EventLoop() = default;
   void rearm_timerfd();
   void fire_timers();
+  void run_deferred();
 
   struct Watch {
     std::uint32_t generation;
@@ -59,6 +66,7 @@ class EventLoop {
   std::set<std::pair<SteadyTime, TimerId>> deadlines_;
   std::unordered_map<TimerId, std::pair<SteadyTime, TimerHandler>> timers_;
   TimerId next_timer_ = 1;
+  std::vector<TimerHandler> deferred_;
   SteadyTime armed_{};
   bool running_ = true;
   std::uint64_t iterations_ = 0;

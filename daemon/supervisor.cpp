@@ -138,19 +138,20 @@ void Supervisor::remove(Service& s) {
   if (s.pid <= 0) forget(s);
 }
 
-void Supervisor::replace_spec(Service& s, ServiceSpec spec) {
-  s.next_spec = std::make_unique<ServiceSpec>(std::move(spec));
+bool Supervisor::replace_spec(Service& s, ServiceSpec spec) {
   if (s.pid > 0 || s.machine.state() == State::Backoff) {
-    restart(s);
-  } else if (s.next_spec->cfg.autostart) {
-    start(s);  // the launch picks up next_spec
-  } else {
-    s.spec = std::move(*s.next_spec);
-    s.next_spec.reset();
-    s.machine.set_policy(s.spec.policy());
-    s.log = std::make_unique<supervise::LogFile>(log_path(s.spec.name()), s.spec.cfg.log_max_size,
-                                                 static_cast<int>(s.spec.cfg.log_keep));
+    s.next_spec = std::make_unique<ServiceSpec>(std::move(spec));
+    restart(s);  // the launch picks up next_spec
+    return false;
   }
+  // Not running: the new settings apply now, so the dependency gate already
+  // sees the new `after` and `requires`.
+  s.next_spec.reset();
+  s.spec = std::move(spec);
+  s.machine.set_policy(s.spec.policy());
+  s.log = std::make_unique<supervise::LogFile>(log_path(s.spec.name()), s.spec.cfg.log_max_size,
+                                               static_cast<int>(s.spec.cfg.log_keep));
+  return s.spec.cfg.autostart;
 }
 
 void Supervisor::forget(Service& s) {
@@ -241,15 +242,31 @@ void Supervisor::apply(Service& s, const supervise::Effects& fx) {
   }
   if (fx.arm_timer) {
     if (s.timer) loop_.cancel_timer(s.timer);
-    Service* sp = &s;
-    s.timer = loop_.add_timer(std::chrono::steady_clock::now() + *fx.arm_timer, [this, sp] {
-      sp->timer = 0;
-      on_timer(*sp);
-    });
+    arm_service_timer(s, std::chrono::steady_clock::now() + *fx.arm_timer);
   }
   // Launch before telling anyone: a waiting `restart` reply should carry the new pid.
   if (fx.launch) launch(s);
   if (fx.state_changed) notify(s);
+}
+
+void Supervisor::arm_service_timer(Service& s, std::chrono::steady_clock::time_point when) {
+  Service* sp = &s;
+  s.timer_deadline = when;
+  s.timer = loop_.add_timer(when, [this, sp] {
+    sp->timer = 0;
+    on_timer(*sp);
+  });
+}
+
+void Supervisor::extend_timeout(Service& s, std::chrono::microseconds by) {
+  // Only the timers that bound a start or a stop; backoff is corrald's own.
+  State st = s.machine.state();
+  bool bounded = (st == State::Starting && s.machine.policy().waits_for_ready) || st == State::Stopping;
+  if (!s.timer || !bounded) return;
+  auto when = std::chrono::steady_clock::now() + by;
+  if (when <= s.timer_deadline) return;
+  loop_.cancel_timer(s.timer);
+  arm_service_timer(s, when);
 }
 
 void Supervisor::on_timer(Service& s) {

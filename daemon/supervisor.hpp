@@ -36,6 +36,7 @@ struct Service {
   std::unique_ptr<supervise::LogFile> log;
   bool log_error_reported = false;
   TimerId timer = 0;
+  std::chrono::steady_clock::time_point timer_deadline{};  // when `timer` fires
   supervise::State published_state = supervise::State::Stopped;  // the `from` of the next State event
   bool remove_when_stopped = false; // removed by reload: forget it once stopped
   std::unique_ptr<ServiceSpec> next_spec;  // changed by reload: used at the next launch
@@ -73,7 +74,9 @@ class Supervisor {
   void restart(Service& s);
   Status signal(Service& s, int sig);
   void remove(Service& s);                // stop, then forget
-  void replace_spec(Service& s, ServiceSpec spec);  // restart with the new spec
+  // Restarts s with the new spec if it runs; true when it does not run and
+  // wants a start, which the caller asks for through the dependency gate.
+  bool replace_spec(Service& s, ServiceSpec spec);
 
   void stop_all();
   bool all_idle() const;                  // no service has a process, no stopped group still dying
@@ -92,6 +95,9 @@ class Supervisor {
   void on_sigchld();                      // reap: services and orphans alike
   // Readiness and health events from daemon/readiness/ (Ready, HealthFailed, ...).
   void deliver(Service& s, supervise::Event e, std::string reason = {});
+  // sd_notify's EXTEND_TIMEOUT_USEC: the start or stop timer of s fires no
+  // earlier than `by` from now. It only ever extends, as systemd's does.
+  void extend_timeout(Service& s, std::chrono::microseconds by);
   // The service whose main process is pid, or null.
   Service* by_pid(pid_t pid) const;
   // A helper child of corrald (an exec probe): on_sigchld hands its wait status to done.
@@ -106,6 +112,7 @@ class Supervisor {
   void child_exited(Service& s, int wait_status);
   void process_ended(Service& s, supervise::ExitInfo info);  // a child's or an adopted process's end
   void on_timer(Service& s);
+  void arm_service_timer(Service& s, std::chrono::steady_clock::time_point when);
   void drain_log(Service& s);
   Status ensure_log_pipe(Service& s);
   void forget(Service& s);

@@ -12,7 +12,12 @@ MetricsComponent::MetricsComponent(EventLoop& loop, const Supervisor& sup, const
     : loop_(loop), sources_{loop, sup, fair, deadlocks, requests_} {}
 
 Status MetricsComponent::listen(const std::string& address) {
-  if (address.empty()) return {};
+  if (address == address_) return {};
+  if (address.empty()) {
+    http_.reset();
+    address_.clear();
+    return {};
+  }
   auto a = config::parse_listen_address(address);
   if (!a) return Error::logic("metrics_listen: " + a.error().message);
   auto http = std::make_unique<MetricsHttp>(loop_, [this](std::string_view accept) {
@@ -21,6 +26,7 @@ Status MetricsComponent::listen(const std::string& address) {
   });
   if (Status st = http->listen(*a); !st) return st;
   http_ = std::move(http);
+  address_ = address;
   return {};
 }
 

@@ -21,6 +21,8 @@ class MetricsComponent {
                    const DeadlockMonitor& deadlocks);
 
   // "HOST:PORT" or a socket path, as checked by the config; "" = no endpoint.
+  // Called again (reload) with another address, it opens the new endpoint
+  // before closing the old one: on failure the old one keeps serving.
   Status listen(const std::string& address);
   std::string where() const { return http_ ? http_->where() : std::string(); }
 
@@ -33,6 +35,7 @@ class MetricsComponent {
   MetricsSources sources_;
   RequestStats requests_;
   std::unique_ptr<MetricsHttp> http_;
+  std::string address_;  // as configured, "" when off
 };
 
 }  // namespace corral::daemon

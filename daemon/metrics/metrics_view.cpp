@@ -42,7 +42,7 @@ std::optional<ProcUsage> proc_usage(pid_t pid) {
 // process of the service, children included), else its main process.
 std::optional<ProcUsage> service_usage(const Service& s, const cgroup::Cgroups* cg) {
   if (cg) {
-    if (auto u = cg->usage(s.spec.cfg.group + "/" + s.spec.name())) {
+    if (auto u = cg->cpu_and_memory(s.spec.cfg.group + "/" + s.spec.name())) {
       ProcUsage p{static_cast<double>(u->cpu_ns) / 1e9, 0};
       if (u->memory_current) {
         p.rss_bytes = static_cast<double>(*u->memory_current);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <memory>
 
 #include "../supervisor.hpp"
 #include "corral/base/unique_fd.hpp"
@@ -30,7 +31,7 @@ class RunBase : public ProbeRun {
   RunBase(EventLoop& loop, const ProbeSpec& spec, Done done) : loop_(loop), spec_(spec), done_(std::move(done)) {}
   ~RunBase() override {
     loop_.cancel_timer(deadline_);
-    loop_.cancel_timer(later_);
+    *alive_ = false;
   }
   void arm_deadline() {
     deadline_ = loop_.add_timer(std::chrono::steady_clock::now() + spec_.timeout, [this] {
@@ -49,16 +50,16 @@ class RunBase : public ProbeRun {
   }
   // Reports from the loop: start() must not call back into its caller.
   void finish_later(bool ok, std::string detail) {
-    later_ = loop_.add_timer(std::chrono::steady_clock::now(), [this, ok, detail] {
-      later_ = 0;
-      finish(ok, detail);
+    loop_.defer([this, alive = alive_, ok, detail = std::move(detail)]() mutable {
+      if (*alive) finish(ok, std::move(detail));
     });
   }
 
   EventLoop& loop_;
   ProbeSpec spec_;
   Done done_;
-  TimerId deadline_ = 0, later_ = 0;
+  TimerId deadline_ = 0;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for deferred work that outlives us
   bool finished_ = false;
 };
 

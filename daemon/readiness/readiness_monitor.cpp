@@ -169,6 +169,7 @@ void ReadinessMonitor::on_notify(const ucred& cred, std::string_view payload, bo
     if (feedable) arm_watchdog(name);
   }
   if (m->watchdog && feedable) arm_watchdog(name);
+  if (m->extend_timeout_usec) sup_.extend_timeout(*s, std::chrono::microseconds(*m->extend_timeout_usec));
   if (m->ready) {
     rt.reloading = false;
     if (s->machine.state() == State::Starting) sup_.deliver(*s, Event::Ready);
@@ -268,6 +269,11 @@ void ReadinessMonitor::schedule(const std::string& name, bool health) {
   if (!p.tracker) return;
   loop_.cancel_timer(p.timer);
   auto when = std::max(p.tracker->next_due(), std::chrono::steady_clock::now());
+  // Timer slack, as systemd's AccuracySec: probes due within the same 10 ms
+  // slot run in one wakeup, so 1,000 probes a second cost 100 wakeups, not 1,000.
+  constexpr auto kSlack = std::chrono::milliseconds(10);
+  auto since = when.time_since_epoch();
+  when += (kSlack - since % kSlack) % kSlack;
   p.timer = loop_.add_timer(when, [this, name, health] { run_probe(name, health); });
 }
 
@@ -291,7 +297,7 @@ void ReadinessMonitor::probe_done(const std::string& name, bool health, bool ok,
   Probe& p = health ? it->second.health : it->second.ready;
   // The run called us: keep it alive until it has returned, then drop it.
   std::unique_ptr<ProbeRun> finished = std::move(p.run);
-  loop_.add_timer(std::chrono::steady_clock::now(), [keep = std::shared_ptr<ProbeRun>(std::move(finished))] {});
+  loop_.defer([keep = std::shared_ptr<ProbeRun>(std::move(finished))] {});
   if (!p.tracker) return;
   std::string last = detail;
   bool changed = p.tracker->record(std::chrono::steady_clock::now(), wall_ms_now(), ok, std::move(detail));

@@ -161,6 +161,11 @@ TEST_F(CgroupV1Real, AttachWeightsAndLimitsReadBack) {
     auto u = cg_->usage("g/s");
     return u.ok() && u->cpu_ns > 0 && u->memory_current.has_value() && u->pids_current == 1u;
   }));
+  auto brief = cg_->cpu_and_memory("g/s");
+  ASSERT_TRUE(brief.ok()) << brief.error().message;
+  EXPECT_GT(brief->cpu_ns, 0u);
+  EXPECT_TRUE(brief->memory_current.has_value());
+  EXPECT_FALSE(brief->pids_current.has_value());
 }
 
 TEST_F(CgroupV1Real, FreezeStopsABusyProcessAndThawResumesIt) {

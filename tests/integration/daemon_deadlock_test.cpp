@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "daemon_fixture.hpp"
+#include "event_reader.hpp"
 
 namespace corral::testing {
 namespace {
@@ -109,6 +110,8 @@ class DaemonDeadlockTest : public DaemonFixture {
 
 TEST_F(DaemonDeadlockTest, StatusMarksTheDeadlockedServiceAndTheLogNamesItOnce) {
   start_daemon(config("deadlock_check = \"1s\""));
+  EventReader events(socket_, {dl_});
+  ASSERT_TRUE(events.reply().ok) << events.reply().error;
   ASSERT_TRUE(wait_state(dl_, "running")) << daemon_stderr();
   ASSERT_TRUE(wait_state(ok_, "running")) << daemon_stderr();
   ASSERT_TRUE(ready(dl_)) << read_text(log_dir_ + "/" + dl_ + ".log");
@@ -119,6 +122,14 @@ TEST_F(DaemonDeadlockTest, StatusMarksTheDeadlockedServiceAndTheLogNamesItOnce) 
 
   ASSERT_TRUE(wait_until([&] { return status_of(dl_).deadlock; }, 30s)) << daemon_stderr();
   EXPECT_FALSE(status_of(ok_).deadlock);
+  auto is_deadlock = [&](const nlohmann::json& e, const char* to) {
+    return e.value("kind", "") == "deadlock" && e.value("service", "") == dl_ && e.value("to", "") == to;
+  };
+  // The event stream says so, once, naming the processes.
+  auto seen = events.until([&](const nlohmann::json& e) { return is_deadlock(e, "found"); });
+  ASSERT_FALSE(seen.empty());
+  ASSERT_TRUE(is_deadlock(seen.back(), "found")) << seen.back().dump();
+  for (pid_t k : kids) EXPECT_NE(seen.back().value("reason", "").find(std::to_string(k)), std::string::npos);
   // The log names the service, its pids and the lock files.
   std::string log = daemon_stderr();
   ASSERT_EQ(count_of(log, "deadlock found"), 1u) << log;
@@ -162,6 +173,10 @@ TEST_F(DaemonDeadlockTest, StatusMarksTheDeadlockedServiceAndTheLogNamesItOnce) 
   ASSERT_TRUE(r.ok) << r.error;
   EXPECT_TRUE(wait_until([&] { return gone(leader) && gone(kids[0]) && gone(kids[1]); }));
   EXPECT_FALSE(status_of(dl_).deadlock);
+  // ... and that it cleared, with no second "found" in between.
+  seen = events.until([&](const nlohmann::json& e) { return is_deadlock(e, "cleared") || is_deadlock(e, "found"); });
+  ASSERT_FALSE(seen.empty());
+  EXPECT_TRUE(is_deadlock(seen.back(), "cleared")) << seen.back().dump();
 }
 
 TEST_F(DaemonDeadlockTest, RestartVictimGivesTheServiceANewPidAndEndsTheOldProcesses) {

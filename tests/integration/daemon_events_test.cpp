@@ -6,47 +6,13 @@
 
 #include "corral/protocol/event_line.hpp"
 #include "daemon_fixture.hpp"
+#include "event_reader.hpp"
 
 namespace corral::testing {
 namespace {
 
 using nlohmann::json;
 using protocol::Command;
-
-// An `events` follower on its own connection.
-class EventReader {
- public:
-  EventReader(const std::string& socket, std::vector<std::string> names = {}) : c_(socket) {
-    protocol::Request req;
-    req.command = Command::Events;
-    req.names = std::move(names);
-    reply_ = c_.call(req);
-  }
-  const protocol::Response& reply() const { return reply_; }
-  // The next event (or dropped line); nullopt at EOF or timeout.
-  std::optional<protocol::StreamLine> next() {
-    std::string line = c_.read_line();
-    if (line.empty()) return std::nullopt;
-    auto l = protocol::decode_stream_line(line);
-    if (!l) return std::nullopt;
-    return *l;
-  }
-  // Events until one matches `stop` (included), or none comes within the client's timeout.
-  std::vector<json> until(const std::function<bool(const json&)>& stop) {
-    std::vector<json> out;
-    while (auto l = next()) {
-      if (l->dropped) break;
-      out.push_back(l->event);
-      if (stop(l->event)) break;
-    }
-    return out;
-  }
-  Client& client() { return c_; }
-
- private:
-  Client c_;
-  protocol::Response reply_;
-};
 
 bool is_state(const json& e, const std::string& service, const std::string& to) {
   return e.value("kind", "") == "state" && e.value("service", "") == service && e.value("to", "") == to;

@@ -2,6 +2,9 @@
 // corrald's /metrics on a real socket: the exposition against promtool, content
 // negotiation, `corralctl metrics`, counters across a reload, 100 concurrent
 // scrapes, and scrapers that connect and never read.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <atomic>
@@ -112,6 +115,46 @@ TEST_F(DaemonMetrics, CountersStayMonotonicAcrossReload) {
   EXPECT_GT(sample_value(after, "corral_daemon_loop_iterations_total").value_or(-1), it1);
   EXPECT_GT(sample_value(after, "corral_daemon_requests_total{request=\"scrape\"}").value_or(-1), sc1);
   EXPECT_GE(sample_value(after, "corral_daemon_requests_total{request=\"reload\"}").value_or(0), 1);
+}
+
+TEST_F(DaemonMetrics, ReloadMovesTheEndpointOrKeepsItWhenTheNewAddressIsTaken) {
+  ASSERT_NO_FATAL_FAILURE(start_with(kTwoServices));
+  auto config_on = [&](int port) {
+    return "[daemon]\nfair_share = \"off\"\nmetrics_listen = \"127.0.0.1:" + std::to_string(port) + "\"\n" +
+           kTwoServices;
+  };
+  auto refuses = [](int port) {
+    UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
+    return ::connect(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 && errno == ECONNREFUSED;
+  };
+  const int old_port = port_;
+  const int new_port = free_loopback_port();
+  ASSERT_GT(new_port, 0);
+  write_config(config_on(new_port));
+  auto r = call(Command::Reload);
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(http_get(new_port, "/metrics").status, 200);
+  EXPECT_TRUE(refuses(old_port));
+
+  // A port someone else holds: the reload is refused, naming the key, and the
+  // endpoint stays where it was.
+  UniqueFd taken(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(taken.get(), reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::listen(taken.get(), 1), 0);
+  socklen_t len = sizeof a;
+  ::getsockname(taken.get(), reinterpret_cast<sockaddr*>(&a), &len);
+  write_config(config_on(ntohs(a.sin_port)));
+  r = call(Command::Reload);
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.error.find("metrics_listen"), std::string::npos) << r.error;
+  EXPECT_EQ(http_get(new_port, "/metrics").status, 200);
 }
 
 TEST_F(DaemonMetrics, HundredConcurrentScrapes) {

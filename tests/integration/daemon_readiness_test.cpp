@@ -107,6 +107,38 @@ restart = "no"
   EXPECT_FALSE(s.ready);
 }
 
+TEST_F(ReadinessTest, ExtendTimeoutUsecKeepsASlowStartAlive) {
+  // start_timeout is 1 s, but the service asks for 3 s more at once and becomes
+  // ready after 2 s: without the extension it would have failed at 1 s.
+  start_daemon(R"(
+[service.slow]
+command = ["sh", "-c", ")" + kNotify + R"( EXTEND_TIMEOUT_USEC=3000000; sleep 2; )" + kNotify +
+               R"( READY=1; exec sleep 1000"]
+notify = "systemd"
+start_timeout = "1s"
+restart = "no"
+)");
+  ASSERT_TRUE(wait_state("slow", "running", 10s));
+  auto s = status_of("slow");
+  EXPECT_TRUE(s.ready);
+  EXPECT_EQ(s.restarts, 0);
+  EXPECT_GE(s.uptime_s, 1.8) << "became ready only after its own 2 s";
+}
+
+TEST_F(ReadinessTest, ExtendTimeoutUsecStillEndsAStartThatNeverReadies) {
+  // An extension moves the deadline; it does not remove it.
+  start_daemon(R"(
+[service.mute]
+command = ["sh", "-c", ")" + kNotify + R"( EXTEND_TIMEOUT_USEC=1500000; exec sleep 1000"]
+notify = "systemd"
+start_timeout = "500ms"
+restart = "no"
+)");
+  ASSERT_TRUE(wait_state("mute", "exited", 10s));
+  auto s = status_of("mute");
+  EXPECT_NE(s.error.find("not ready within start_timeout"), std::string::npos) << s.error;
+}
+
 TEST_F(ReadinessTest, StartTimeoutBacksOffAndCountsTowardTheLimit) {
   start_daemon(R"(
 [service.mute]
@@ -271,6 +303,36 @@ requires = ["db"]
   ASSERT_TRUE(r.ok) << r.error;
   EXPECT_EQ(r.data[0]["state"], "running") << r.data.dump();
   EXPECT_EQ(status_of("db").state, "running");
+}
+
+TEST_F(ReadinessTest, ReloadStartsAChangedServiceOnlyOnceWhatItWaitsForIsReady) {
+  // web does not autostart at first; a reload makes it autostart while db is
+  // not yet ready: it must wait for db, as it would at corrald's start.
+  const std::string db = R"(
+[service.db]
+command = ["sh", "-c", "sleep 3; )" + kNotify + R"( READY=1; exec sleep 1000"]
+notify = "systemd"
+)";
+  start_daemon(db + R"(
+[service.web]
+command = ["sleep", "1000"]
+after = ["db"]
+autostart = false
+)");
+  ASSERT_TRUE(wait_state("db", "starting"));
+  write_config(db + R"(
+[service.web]
+command = ["sleep", "1000"]
+after = ["db"]
+)");
+  auto r = call(Command::Reload);
+  ASSERT_TRUE(r.ok) << r.error;
+  auto web = status_of("web");
+  EXPECT_EQ(web.pid, 0);
+  EXPECT_EQ(web.error, "waiting for db to be ready");
+  ASSERT_TRUE(wait_state("web", "running", 15s));
+  EXPECT_EQ(status_of("db").state, "running");
+  EXPECT_GE(status_of("db").uptime_s - status_of("web").uptime_s, 1.5);
 }
 
 TEST_F(ReadinessTest, StartBlocksUntilReadyUnlessNoBlock) {

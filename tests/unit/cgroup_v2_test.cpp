@@ -201,6 +201,17 @@ TEST_F(CgroupV2Test, UsageReadsStatMemoryPidsAndPressure) {
   EXPECT_FALSE(u->io_pressure.has_value());  // no io.pressure file in this tree
 }
 
+TEST_F(CgroupV2Test, CpuAndMemoryReadsOnlyThoseTwo) {
+  ASSERT_TRUE(cg_->create("g").ok());
+  auto u = cg_->cpu_and_memory("g");
+  ASSERT_TRUE(u.ok()) << u.error().message;
+  EXPECT_EQ(u->cpu_ns, 2500u * 1000);
+  EXPECT_EQ(u->memory_current, 4096u);
+  EXPECT_FALSE(u->memory_peak.has_value());
+  EXPECT_FALSE(u->cpu_pressure.has_value());
+  EXPECT_FALSE(cg_->cpu_and_memory("missing").ok());
+}
+
 TEST_F(CgroupV2Test, FreezeTimesOutWithoutTheKernelsEvent) {
   ASSERT_TRUE(cg_->create("g").ok());
   auto st = cg_->freeze("g", 50ms);

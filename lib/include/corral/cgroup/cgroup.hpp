@@ -86,6 +86,10 @@ class Cgroups {
   virtual Status kill(const std::string& path, std::chrono::milliseconds timeout) = 0;
 
   virtual Result<Usage> usage(const std::string& path) const = 0;
+  // Only cpu_ns and memory_current: what a metrics scrape reads for each of
+  // 1,000 services, without the pids, peak and PSI files (and, on v1, without
+  // looking for PSI in every hierarchy).
+  virtual Result<Usage> cpu_and_memory(const std::string& path) const = 0;
 };
 
 }  // namespace corral::cgroup

@@ -46,6 +46,7 @@ class CgroupV2 final : public Cgroups {
   Result<bool> frozen(const std::string& path) const override;
   Status kill(const std::string& path, std::chrono::milliseconds timeout) override;
   Result<Usage> usage(const std::string& path) const override;
+  Result<Usage> cpu_and_memory(const std::string& path) const override;
 
  private:
   std::string dir(const std::string& path) const;
