@@ -77,9 +77,21 @@ TimerId EventLoop::add_timer(SteadyTime when, TimerHandler handler) {
 void EventLoop::cancel_timer(TimerId id) {
   auto it = timers_.find(id);
   if (it == timers_.end()) return;
-  deadlines_.erase({it->second.first, id});
+  const SteadyTime when = it->second.first;
+  deadlines_.erase({when, id});
   timers_.erase(it);
-  // The timerfd may stay armed for a deadline that is gone: it then fires once for nothing.
+  // The timerfd was armed for this deadline and nothing else is due then:
+  // move it to the next deadline, or disarm it, so an idle corrald is not
+  // woken once for nothing (a client's idle timeout cancelled when it left).
+  if (armed_ == SteadyTime{} || when != armed_) return;
+  if (!deadlines_.empty() && deadlines_.begin()->first == armed_) return;
+  armed_ = {};
+  if (deadlines_.empty()) {
+    itimerspec off{};
+    ::timerfd_settime(timerfd_.get(), 0, &off, nullptr);
+  } else {
+    rearm_timerfd();
+  }
 }
 
 void EventLoop::rearm_timerfd() {

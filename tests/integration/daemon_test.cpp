@@ -397,6 +397,26 @@ TEST_F(DaemonFixture, IdleClientIsDropped) {
   EXPECT_EQ(c.read_line(), "");
 }
 
+TEST_F(DaemonFixture, AnIdleDaemonIsNotWokenByTheTimeoutOfAClientThatLeft) {
+  // A client's idle timer is cancelled when it disconnects; the loop's timerfd
+  // must not still fire for it (issue 13: 0 wakeups when nothing changes).
+  start_daemon(kSleeper, {"--client-timeout", "2"});
+  ASSERT_TRUE(wait_state("sleeper", "running"));
+  ASSERT_TRUE(call(Command::Status).ok);  // connects, asks, leaves
+  std::this_thread::sleep_for(500ms);     // let the state file's 20 ms coalescing pass
+  auto switches = [&] {
+    std::ifstream f("/proc/" + std::to_string(daemon_pid_) + "/status");
+    std::string line;
+    long total = 0;
+    while (std::getline(f, line))
+      if (line.find("ctxt_switches:") != std::string::npos) total += std::stol(line.substr(line.find(':') + 1));
+    return total;
+  };
+  long before = switches();
+  std::this_thread::sleep_for(3s);  // past the 2 s the client's timer was set for
+  EXPECT_EQ(switches() - before, 0) << "corrald woke up while nothing happened";
+}
+
 TEST_F(DaemonFixture, RunStartsAnAdHocService) {
   start_daemon("");
   Request req;
