@@ -154,17 +154,16 @@ Status EventLoop::run() {
 }
 
 void EventLoop::run_deferred() {
-  // What these handlers defer runs in the next round; a bounded number of rounds
-  // keeps one that always defers again from starving the fds.
-  for (int round = 0; round < 16 && !deferred_.empty(); ++round) {
-    std::vector<TimerHandler> batch;
-    batch.swap(deferred_);
-    for (auto& h : batch) {
-      try {
-        h();
-      } catch (const std::exception& e) {
-        log_line("internal error in deferred work: %s", e.what());
-      }
+  // Only what was deferred before this call: what these handlers defer runs
+  // after the next look at the fds (epoll_wait without sleeping), so work that
+  // keeps deferring itself (reaping a crash storm) takes turns with the clients.
+  std::vector<TimerHandler> batch;
+  batch.swap(deferred_);
+  for (auto& h : batch) {
+    try {
+      h();
+    } catch (const std::exception& e) {
+      log_line("internal error in deferred work: %s", e.what());
     }
   }
 }

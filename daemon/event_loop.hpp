@@ -39,9 +39,10 @@ class EventLoop {
   TimerId add_timer(SteadyTime when, TimerHandler handler);
   void cancel_timer(TimerId id);  // no-op for 0, fired or unknown ids
 
-  // Runs handler once the current event's handlers have returned, before the
+  // Runs handler once the current events' handlers have returned, before the
   // loop sleeps again: "call me back from the loop" without a timer, so no
   // timerfd_settime and no extra wakeup (a probe's result, a delayed delete).
+  // What a deferred handler defers runs after the fds have had another turn.
   void defer(TimerHandler handler) { deferred_.push_back(std::move(handler)); }
 
   // Runs until stop(); returns the first epoll error, if any.

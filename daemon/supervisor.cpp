@@ -412,7 +412,25 @@ void Supervisor::process_ended(Service& s, supervise::ExitInfo info) {
 void Supervisor::on_sigchld() {
   // Services and orphaned grandchildren (we are a subreaper) alike; whichever
   // of this and the pidfd sees a service's exit first handles it.
-  for (;;) {
+  //
+  // A bounded number per turn: services that crash as fast as they are
+  // restarted (start_secs = 0, restart = "always") leave a new zombie behind
+  // each launch, so an unbounded loop could reap and relaunch forever and
+  // never let the loop serve the control socket. The rest are reaped from the
+  // loop, after the clients had their turn (SIGCHLD does not come again for
+  // children that have already ended).
+  constexpr int kReapPerTurn = 16;
+  for (int reaped = 0;; ++reaped) {
+    if (reaped == kReapPerTurn) {
+      if (!reap_queued_) {
+        reap_queued_ = true;
+        loop_.defer([this] {
+          reap_queued_ = false;
+          on_sigchld();
+        });
+      }
+      break;
+    }
     int ws = 0;
     pid_t pid = ::waitpid(-1, &ws, WNOHANG);
     if (pid <= 0) break;

@@ -112,6 +112,7 @@ class Supervisor {
   void child_exited(Service& s, int wait_status);
   void process_ended(Service& s, supervise::ExitInfo info);  // a child's or an adopted process's end
   void on_timer(Service& s);
+  bool reap_queued_ = false;  // on_sigchld left children to reap on a later turn
   void arm_service_timer(Service& s, std::chrono::steady_clock::time_point when);
   void drain_log(Service& s);
   Status ensure_log_pipe(Service& s);

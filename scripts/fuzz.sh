@@ -21,7 +21,7 @@ fi
 
 run_one() {
   local t=$1
-  cmake --build "$build" --target "fuzz_$t"
+  [ "${built:-0}" = 1 ] || cmake --build "$build" --target "fuzz_$t"
   local corpus="$build/corpus/$t" findings="$build/findings/$t"
   mkdir -p "$corpus" "$findings" "tests/fuzz/regressions/$t"
   local extra=()
@@ -43,7 +43,27 @@ run_one() {
 }
 
 if [ "$target" = all ]; then
-  for t in "${targets[@]}"; do run_one "$t"; done
+  # Build every target once, then run them side by side, one per CPU (a
+  # libFuzzer process uses one core): CI's five minutes of fuzzing take
+  # three on two cores. Each target's summary is printed when it ends.
+  cmake --build "$build" --target "${targets[@]/#/fuzz_}"
+  built=1
+  jobs=${FUZZ_JOBS:-$(nproc)}
+  failed=0
+  running=0
+  for t in "${targets[@]}"; do
+    if [ "$running" -ge "$jobs" ]; then
+      wait -n || failed=1
+      running=$((running - 1))
+    fi
+    { rc=0; run_one "$t" >"$build/fuzz_$t.summary" 2>&1 || rc=$?; cat "$build/fuzz_$t.summary"; exit $rc; } &
+    running=$((running + 1))
+  done
+  while [ "$running" -gt 0 ]; do
+    wait -n || failed=1
+    running=$((running - 1))
+  done
+  exit "$failed"
 else
   run_one "$target"
 fi

@@ -321,6 +321,31 @@ stop_timeout = "1s"
 // Every attack at once, for the figures (RSS peak, root's latency): 1,040 slow
 // unprivileged connections, 30 root clients pipelining without reading, a
 // never-reading `logs -f` follower of a service printing fast, and connect/close churn.
+TEST_F(HostileClient, ServicesThatCrashAsFastAsTheyStartDoNotStarveRoot) {
+  // 24 instances of `false`, restarted at once (start_secs = 0) and never made
+  // fatal: each launch leaves the next zombie behind, so a reaper that reaps
+  // until none is left never returns to the loop and root waits forever (the
+  // crash trials found it on a loaded machine). Root must be answered, and the
+  // storm must go on being supervised.
+  start_daemon(R"(
+[service.storm]
+command = ["false"]
+instances = 24
+restart = "always"
+start_secs = "0"
+start_limit_burst = 1000000
+)");
+  ASSERT_TRUE(wait_until([&] { return status_of("storm@0").restarts >= 10; }, 60s)) << daemon_stderr();
+  Latencies l = measure_root(socket_, 30, 50ms);
+  EXPECT_EQ(l.unanswered, 0);
+  EXPECT_LT(l.max(), 5s);
+  std::cout << "[ figures  ] crash storm of 24 services: root status p90 " << l.p90().count() / 1000.0
+            << " ms, max " << l.max().count() / 1000.0 << " ms\n";
+  int before = status_of("storm@0").restarts;
+  EXPECT_TRUE(wait_until([&] { return status_of("storm@0").restarts > before; }, 30s));
+  EXPECT_FALSE(daemon_exited());
+}
+
 TEST_F(HostileClient, WorstMixFigures) {
   std::string toml = fifty_sleepers() +
                      "[service.loud]\ncommand = [\"sh\", \"-c\", \"yes 0123456789012345678901234567890123456789\"]\n"
