@@ -9,6 +9,7 @@
 namespace corral::daemon {
 
 std::set<std::string> Daemon::init_adoption() {
+  if (handover_) return init_from_handover();  // a re-exec: nothing to adopt
   // The log pipes first: an adopted service writes into the pipe it had.
   pipes_ = std::make_unique<LogPipeKeeper>(*sup_, events_, settings_.state_dir);
   pipes_->start();
