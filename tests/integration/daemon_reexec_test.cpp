@@ -195,6 +195,50 @@ TEST_F(ReexecTest, ControlRequestsDuringReexecAreAnswered) {
   expect_same(before);
 }
 
+TEST_F(ReexecTest, AWaitingStopAndALogFollowerAreCarriedOver) {
+  start_daemon(config() +
+               "[service.stubborn]\n"
+               "command = [\"/bin/sh\", \"-c\", \"trap '' TERM; while :; do sleep 0.05; done\"]\n"
+               "stop_timeout = \"1500ms\"\n");
+  ASSERT_TRUE(wait_state("stubborn", "running")) << daemon_stderr();
+  const pid_t stubborn = status_of("stubborn").pid;
+
+  Client follower(socket_);
+  protocol::Request follow;
+  follow.command = Command::Logs;
+  follow.names = {"counter"};
+  follow.lines = 1;
+  follow.follow = true;
+  ASSERT_TRUE(follower.call(follow).ok);
+
+  // The stop ignores SIGTERM: its reply waits for the SIGKILL after stop_timeout.
+  Client stopper(socket_);
+  protocol::Request stop;
+  stop.command = Command::Stop;
+  stop.names = {"stubborn"};
+  ASSERT_TRUE(stopper.send_raw(protocol::encode(stop)));
+  ASSERT_TRUE(wait_state("stubborn", "stopping"));
+
+  auto r = reexec();
+  ASSERT_TRUE(r.ok) << r.error;
+  // The stop goes on in the new corrald, and the waiting client gets its reply.
+  auto reply = protocol::decode_response(stopper.read_line());
+  ASSERT_TRUE(reply.ok()) << "no reply to the stop";
+  EXPECT_TRUE(reply->ok) << reply->error;
+  EXPECT_FALSE(process_exists(stubborn) && process_state(stubborn) != 'Z');
+  EXPECT_EQ(status_of("stubborn").state, "stopped");
+  // The follower still gets the counter's lines, written after the re-exec.
+  const std::string later = "\n" + std::to_string(counter_lines() + 20) + "\n";
+  std::string seen;
+  while (seen.find(later) == std::string::npos) {
+    std::string line = follower.read_line();
+    ASSERT_FALSE(line.empty()) << "the log follower was cut off before line" << later;
+    auto chunk = protocol::decode_log_chunk(line);
+    ASSERT_TRUE(chunk.ok()) << line;
+    seen += *chunk;
+  }
+}
+
 TEST_F(ReexecTest, Sigusr2ReexecutesTheSameWay) {
   start_daemon(config());
   auto before = all_running();
