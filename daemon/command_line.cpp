@@ -29,6 +29,12 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
   app.add_option("--cgroup-name", cl.cgroup_name,
                  "the cgroup subtree for fair share (default: [daemon] cgroup_name, \"corral\")")
       ->type_name("NAME");
+  app.add_option("--socket-group", cl.socket_group,
+                 "make the control socket root:GROUP 0660, so that only root and GROUP may use it\n"
+                 "(default: [daemon] socket_group, else 0666: anyone may read)")
+      ->type_name("GROUP");
+  // Not for people: the previous corrald passes its hand-over this way on daemon-reexec.
+  app.add_option("--handover", cl.handover_fd, "")->group("")->check(CLI::NonNegativeNumber);
   app.add_flag("-f,--foreground")->description(
       "accepted for compatibility: corrald always stays in the foreground");
   try {

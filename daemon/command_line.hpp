@@ -15,6 +15,8 @@ struct CommandLine {
   std::string state_dir;
   std::string cgroup_name;
   int client_timeout_s = 60;
+  std::string socket_group;  // empty: [daemon] socket_group, else a 0666 socket
+  int handover_fd = -1;      // hidden: set by daemon-reexec (daemon/reexec/)
 };
 
 // Parses argv. Returns the options, or the exit code when corrald must stop

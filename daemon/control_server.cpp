@@ -95,7 +95,10 @@ Status ControlServer::listen() {
   }
   if (::bind(listen_fd_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return errno_error("bind " + path_);
   // Anyone may connect and read; SO_PEERCRED decides who may change state.
-  if (::chmod(path_.c_str(), 0666) != 0) return errno_error("chmod " + path_);
+  // With a socket group, only root and that group may connect at all.
+  if (wanted_group_ && ::chown(path_.c_str(), static_cast<uid_t>(-1), *wanted_group_) != 0)
+    return errno_error("chown " + path_ + " to group " + group_label(*wanted_group_));
+  if (::chmod(path_.c_str(), wanted_group_ ? 0660 : 0666) != 0) return errno_error("chmod " + path_);
   if (::stat(path_.c_str(), &st) == 0) socket_gid_ = st.st_gid;
   if (::listen(listen_fd_.get(), SOMAXCONN) != 0) return errno_error("listen " + path_);
   return loop_.add(listen_fd_.get(), EPOLLIN, [this](std::uint32_t) { accept_clients(); });
@@ -404,6 +407,51 @@ void ControlServer::update_interest(Client& c) {
   std::uint32_t want = (read ? EPOLLIN : 0u) | (c.out.empty() ? 0u : EPOLLOUT);
   if (want == c.interest) return;  // spare an epoll_ctl per reply
   if (loop_.modify(c.fd.get(), want)) c.interest = want;
+}
+
+// ---- re-exec hand-over ----------------------------------------------------
+
+std::vector<ControlServer::ClientState> ControlServer::client_states() const {
+  std::vector<ClientState> out;
+  for (const auto& [id, c] : clients_) {
+    if (c->closing) continue;  // its last words are not worth a hand-over
+    out.push_back(ClientState{id, c->fd.get(), c->in, c->out, c->following});
+  }
+  return out;
+}
+
+Status ControlServer::listen_on(UniqueFd fd) {
+  listen_fd_ = std::move(fd);
+  ::fcntl(listen_fd_.get(), F_SETFL, O_NONBLOCK);
+  struct stat st{};
+  if (::stat(path_.c_str(), &st) == 0) socket_gid_ = st.st_gid;
+  return loop_.add(listen_fd_.get(), EPOLLIN, [this](std::uint32_t) { accept_clients(); });
+}
+
+ClientId ControlServer::take_client(UniqueFd fd, std::string in, std::string out, bool waiting) {
+  ::fcntl(fd.get(), F_SETFL, O_NONBLOCK);
+  Peer peer = peer_of(fd.get());
+  bool trusted = peer.why_not.empty() && (peer.uid == 0 || peer.uid == ::geteuid());
+  decide_privilege(peer, socket_gid_);
+  ClientId id = next_id_++;
+  auto c = std::make_unique<Client>();
+  int raw = fd.get();
+  c->fd = std::move(fd);
+  c->peer = peer;
+  c->trusted = trusted;
+  c->in = std::move(in);
+  c->out = std::move(out);
+  c->waiting = waiting;
+  c->last_active = std::chrono::steady_clock::now();
+  if (Status st = loop_.add(raw, EPOLLIN, [this, id](std::uint32_t ev) { on_client(id, ev); }); !st) return 0;
+  ++per_uid_[peer.uid];
+  if (!trusted) ++untrusted_;
+  clients_.emplace(id, std::move(c));
+  arm_idle(id);
+  // Unsent bytes go out, then buffered requests run (from the loop).
+  flush(id);
+  if (alive(id) && !waiting) queue_resume(id);
+  return id;
 }
 
 }  // namespace corral::daemon

@@ -16,7 +16,9 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <optional>
 #include <unordered_map>
+#include <vector>
 
 #include "corral/base/result.hpp"
 #include "corral/base/unique_fd.hpp"
@@ -74,6 +76,26 @@ class ControlServer {
   const std::string& path() const { return path_; }
   void shutdown();  // close the listener and every client, remove the socket file
 
+  // [daemon] socket_group / --socket-group, before listen(): the socket is made
+  // root:GROUP 0660 instead of 0666, so only root and the group can connect.
+  void set_socket_group(gid_t gid) { wanted_group_ = gid; }
+
+  // Re-exec (daemon/reexec/): the listener and the clients handed to the new
+  // corrald as descriptors and buffers, and taken over by it.
+  struct ClientState {
+    ClientId id = 0;
+    int fd = -1;
+    std::string in, out;
+    bool following = false;
+  };
+  int listen_fd() const { return listen_fd_.get(); }
+  std::vector<ClientState> client_states() const;
+  // An inherited socket, already bound to path() and listening.
+  Status listen_on(UniqueFd fd);
+  // An inherited connection with what was read and not handled, and what was
+  // not yet sent. waiting: a reply is owed to it (reply() sends it).
+  ClientId take_client(UniqueFd fd, std::string in, std::string out, bool waiting);
+
  private:
   struct Client {
     UniqueFd fd;
@@ -106,6 +128,7 @@ class ControlServer {
   Handler handler_;
   UniqueFd listen_fd_;
   gid_t socket_gid_ = 0;
+  std::optional<gid_t> wanted_group_;
   std::unordered_map<ClientId, std::unique_ptr<Client>> clients_;
   std::unordered_map<uid_t, int> per_uid_;  // open connections by uid
   int untrusted_ = 0;                      // of them, not root's nor corrald's

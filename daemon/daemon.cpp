@@ -49,7 +49,7 @@ Status Daemon::init(LoadedConfig initial) {
 
   sigset_t set;
   sigemptyset(&set);
-  for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP}) sigaddset(&set, sig);
+  for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR2}) sigaddset(&set, sig);
   signal_fd_.reset(::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
   if (!signal_fd_) return errno_error("signalfd");
   if (Status st = loop_->add(signal_fd_.get(), EPOLLIN, [this](std::uint32_t) { on_signal(); }); !st) return st;
@@ -79,7 +79,8 @@ Status Daemon::init(LoadedConfig initial) {
     for (auto& [name, list] : followers_) list.erase(std::remove(list.begin(), list.end(), id), list.end());
     if (event_stream_) event_stream_->forget(id);
   };
-  if (Status st = server_->listen(); !st) return st;
+  if (settings_.socket_gid) server_->set_socket_group(*settings_.socket_gid);
+  if (Status st = handover_ ? server_->listen_on(UniqueFd(handover_->listen_fd)) : server_->listen(); !st) return st;
   init_fair_share(initial);
   if (Status st = init_readiness(); !st) return st;
   event_stream_ = std::make_unique<EventStream>(*loop_, events_, *server_);
@@ -103,6 +104,7 @@ Status Daemon::init(LoadedConfig initial) {
   }
   log_line("listening on %s, %zu services, log dir %s", settings_.socket_path.c_str(), sup_->services().size(),
            settings_.log_dir.c_str());
+  if (handover_) finish_handover();  // a re-exec: answer the clients the old corrald had
   self_notify_->ready(services_summary());  // listening, autostart services launched
   return {};
 }
@@ -145,6 +147,9 @@ void Daemon::on_signal() {
           log_line("%s: stopping every service", si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
           begin_shutdown();
         }
+        break;
+      case SIGUSR2:
+        if (Status st = reexec(std::nullopt); !st) log_line("SIGUSR2: %s", st.error().message.c_str());
         break;
       default: break;
     }
@@ -261,11 +266,13 @@ void Daemon::on_request(ClientId id, const Peer& peer, const protocol::Request& 
       server_->reply(id, Response::success(json{{"version", CORRAL_VERSION},
                                                 {"protocol", protocol::kVersion},
                                                 {"pid", ::getpid()},
+                                                {"generation", generation_},  // daemon-reexecs so far
                                                 {"config", settings_.config_path},
                                                 {"log_dir", settings_.log_dir}}));
       break;
     case Command::Metrics: handle_metrics(id); break;
     case Command::Events: handle_events(id, req); break;
+    case Command::DaemonReexec: handle_daemon_reexec(id, peer); break;
   }
   // Deferred replies (stop, restart) count the time to take them in, not the wait.
   metrics_->observe_request(protocol::command_name(req.command),

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -13,6 +14,7 @@
 #include "adopt/adopter.hpp"
 #include "config_bridge.hpp"
 #include "control_server.hpp"
+#include "corral/persist/handover.hpp"
 #include "deadlock_monitor.hpp"
 #include "event_bus.hpp"
 #include "event_loop.hpp"
@@ -32,6 +34,8 @@ namespace corral::daemon {
 class Daemon {
  public:
   explicit Daemon(DaemonSettings settings);
+  // Started by daemon-reexec: what the previous corrald handed over (main.cpp).
+  void set_handover(persist::Handover h) { handover_ = std::make_unique<persist::Handover>(std::move(h)); }
   ~Daemon();
   Status init(LoadedConfig initial);
   int run();  // returns the process exit code
@@ -66,6 +70,12 @@ class Daemon {
   void handle_metrics(ClientId id);                                 // metrics/handle_metrics.cpp
   void handle_events(ClientId id, const protocol::Request& req);    // events/handle_events.cpp
   void init_fair_share(const LoadedConfig& initial);
+  // Live re-exec (daemon/reexec/): the old side (daemon_reexec.cpp) and the new
+  // side (daemon_restore.cpp). reexec() returns only when the exec failed.
+  void handle_daemon_reexec(ClientId id, const Peer& peer);
+  Status reexec(std::optional<ClientId> requester);
+  std::set<std::string> init_from_handover();  // instead of adoption, from init_adoption()
+  void finish_handover();                      // the handed-over clients, at the end of init()
   // The state file and re-adoption (daemon/adopt/daemon_adopt.cpp): returns the
   // services adoption decided about, which autostart leaves alone.
   std::set<std::string> init_adoption();
@@ -98,6 +108,8 @@ class Daemon {
   std::vector<Pending> pending_;
   std::unordered_map<std::string, std::vector<ClientId>> followers_;
   bool shutting_down_ = false;
+  std::unique_ptr<persist::Handover> handover_;  // until init() has taken it over
+  int generation_ = 0;                          // re-execs so far (`version`)
   int run_counter_ = 0;
 };
 

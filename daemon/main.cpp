@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // corrald: the corral supervisor. Runs in the foreground (systemd Type=simple,
 // or a terminal); logs to stderr.
+#include <grp.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -10,12 +11,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "command_line.hpp"
 #include "config_bridge.hpp"
 #include "daemon.hpp"
 #include "daemon_log.hpp"
+#include "reexec/handover_read.hpp"
 
 namespace {
 
@@ -31,6 +34,19 @@ int make_dirs(const std::string& dir) {
   return 0;
 }
 
+// The path this binary was started from, for daemon-reexec: exec'd by path
+// (not /proc/self/exe), so that after an upgrade the new file is what runs.
+std::string own_binary() {
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return {};
+  std::string path(buf, static_cast<std::size_t>(n));
+  const std::string deleted = " (deleted)";
+  if (path.size() > deleted.size() && path.compare(path.size() - deleted.size(), deleted.size(), deleted) == 0)
+    path.resize(path.size() - deleted.size());
+  return path;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -39,12 +55,16 @@ int main(int argc, char** argv) {
   if (!parsed.options) return parsed.exit_code;
   const CommandLine& cl = *parsed.options;
   const std::string& config = cl.config;
+  // First, before anything opens a descriptor: a re-exec's hand-over (or, when
+  // it cannot be read, the crash path with every inherited descriptor closed).
+  std::optional<corral::persist::Handover> handover;
+  if (cl.handover_fd >= 0) handover = take_handover(cl.handover_fd);
 
   // Signals go to the signalfd; this mask must be in place before any child is
   // launched (the launcher resets it in the child).
   sigset_t set;
   sigemptyset(&set);
-  for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP}) sigaddset(&set, sig);
+  for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR2}) sigaddset(&set, sig);
   sigprocmask(SIG_BLOCK, &set, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
   // Orphaned grandchildren of services come to us, so we can reap them.
@@ -70,8 +90,21 @@ int main(int argc, char** argv) {
   s.state_dir = !cl.state_dir.empty() ? cl.state_dir : loaded->daemon.state_dir;
   if (make_dirs(s.log_dir) != 0 || make_dirs(s.state_dir) != 0) return 1;
 
+  const std::string& group = !cl.socket_group.empty() ? cl.socket_group : loaded->daemon.socket_group;
+  if (!group.empty()) {
+    const ::group* g = ::getgrnam(group.c_str());
+    if (!g) {
+      std::fprintf(stderr, "corrald: socket_group: no group named '%s'\n", group.c_str());
+      return 1;
+    }
+    s.socket_gid = g->gr_gid;
+  }
+  s.binary = own_binary();
+  s.argv.assign(argv, argv + argc);
+
   if (!cl.cgroup_name.empty()) loaded->daemon.cgroup_name = cl.cgroup_name;  // reload keeps it: only init reads it
   Daemon d(s);
+  if (handover) d.set_handover(std::move(*handover));
   if (auto st = d.init(std::move(*loaded)); !st) {
     std::fprintf(stderr, "corrald: %s\n", st.error().message.c_str());
     return 1;

@@ -4,7 +4,11 @@
 // file, or made up for a `run` request) plus what only the daemon knows.
 #pragma once
 
+#include <sys/types.h>
+
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "corral/config/config.hpp"
 #include "corral/supervise/service_machine.hpp"
@@ -27,6 +31,11 @@ struct DaemonSettings {
   std::string state_dir;
   int client_timeout_s = 60;  // idle clients are dropped after this
   int max_clients = 1024;
+  std::optional<gid_t> socket_gid;  // [daemon] socket_group / --socket-group: root:GROUP 0660
+  // For daemon-reexec: the binary's path as it was at start (exec'd by path, so
+  // an upgraded file is the one that runs) and the command line to run it with.
+  std::string binary;
+  std::vector<std::string> argv;
 };
 
 }  // namespace corral::daemon

@@ -91,6 +91,10 @@ class Supervisor {
   void adopt_gone(Service& s, const std::string& why);
   // A log pipe kept by the fd holder across a crash (before s is launched or adopted).
   Status take_log_pipe(Service& s, UniqueFd read_end, UniqueFd write_end);
+  // Re-exec (daemon/reexec/supervisor_reexec.cpp): pid is still corrald's child
+  // (exec kept the pid), so it becomes s's process again with its exit status
+  // exact (reaped by pidfd or SIGCHLD, as after launch()). Event::Adopted.
+  Status take_child(Service& s, pid_t pid, UniqueFd pidfd, UniqueFd seccomp_listener);
 
   void on_sigchld();                      // reap: services and orphans alike
   // Readiness and health events from daemon/readiness/ (Ready, HealthFailed, ...).

@@ -28,6 +28,10 @@ std::vector<std::string> subdirs_of(const std::string& dir) {
   return out;
 }
 
+bool contains(const std::vector<pid_t>& v, pid_t p) { return std::find(v.begin(), v.end(), p) != v.end(); }
+
+}  // namespace
+
 void restore_counters(Service& s, const persist::ServiceRecord& r) {
   const auto steady_now = supervise::Clock::now();
   const std::int64_t wall_now = wall_ms_now();
@@ -48,10 +52,6 @@ void restore_counters(Service& s, const persist::ServiceRecord& r) {
   }
   s.machine.restore(r.restarts, r.failures, std::move(starts), std::move(hist));
 }
-
-bool contains(const std::vector<pid_t>& v, pid_t p) { return std::find(v.begin(), v.end(), p) != v.end(); }
-
-}  // namespace
 
 Adopter::Adopter(EventLoop& loop, Supervisor& sup, FairShare* fair, std::string state_dir)
     : loop_(loop), sup_(sup), fair_(fair), dir_(std::move(state_dir)) {}

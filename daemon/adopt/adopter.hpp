@@ -27,8 +27,13 @@
 #include "../event_loop.hpp"
 #include "../fair_share.hpp"
 #include "../supervisor.hpp"
+#include "corral/persist/state.hpp"
 
 namespace corral::daemon {
+
+// The counters, start-limit window and exit history of a record, put back
+// into s's state machine (before an Adopted or Start event).
+void restore_counters(Service& s, const persist::ServiceRecord& r);
 
 class Adopter {
  public:

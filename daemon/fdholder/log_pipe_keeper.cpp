@@ -69,6 +69,10 @@ void LogPipeKeeper::start() {
         (void)send_message(sock_.get(), "DROP " + name + " w");
         continue;
       }
+      if (s->log_read) {  // a re-exec handed the same pipe over directly: the holder's copy stays
+        stored_[name] = s->log_read.get();
+        continue;
+      }
       if (Status st = sup_.take_log_pipe(*s, std::move(fd), std::move(w->second)); !st) {
         log_line("%s: %s", name.c_str(), st.error().message.c_str());
         continue;

@@ -25,6 +25,9 @@ class SelfNotify {
   ~SelfNotify();
 
   bool enabled() const { return fd_.valid(); }
+  // What was taken out of the environment, for a re-exec to put back.
+  const std::string& address() const { return address_; }
+  std::chrono::microseconds watchdog() const { return watchdog_; }
   Status send(std::string_view message);
   void ready(const std::string& status);
   void reloading();

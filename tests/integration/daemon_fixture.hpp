@@ -135,7 +135,7 @@ class DaemonFixture : public ::testing::Test {
   void start_daemon(const std::string& toml, std::vector<std::string> extra = {},
                     std::chrono::milliseconds up_deadline = kDaemonDeadline) {
     write_config(toml);
-    std::vector<std::string> args = {CORRAL_BIN_DIR "/daemon/corrald", "--config", config_, "--socket", socket_,
+    std::vector<std::string> args = {corrald_bin_, "--config", config_, "--socket", socket_,
                                      "--log-dir", log_dir_, "--state-dir", dir_ + "/state"};
     // Fair share makes cgroups: a subtree of this run's own, so parallel tests never share one
     // (a test that names its own, in [daemon] cgroup_name or --cgroup-name, keeps it).
@@ -251,6 +251,7 @@ class DaemonFixture : public ::testing::Test {
   }
 
   std::string dir_, socket_, config_, log_dir_;
+  std::string corrald_bin_ = CORRAL_BIN_DIR "/daemon/corrald";  // a test may run a copy
   pid_t daemon_pid_ = -1;
   int daemon_status_ = 0;
   std::set<pid_t> seen_pids_;

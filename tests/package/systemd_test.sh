@@ -151,8 +151,8 @@ if ct systemctl status --no-pager corrald.service >"$work/status" 2>&1; then
 else
   cat "$work/status"; fail "systemctl status exited non-zero"
 fi
-ct stat -c %G /run/corral/corral.sock | grep -qx corral && pass "control socket belongs to the group corral" \
-  || fail "socket group"
+sock_mode=$(ct stat -c %U:%G:%a /run/corral/corral.sock)
+[ "$sock_mode" = root:corral:660 ] && pass "control socket is root:corral 0660" || fail "control socket: $sock_mode"
 
 echo "== a conf.d service started by systemctl reload"
 ct sh -c 'cat >/etc/corral/conf.d/sleeper.toml' <<'TOML'
@@ -203,6 +203,7 @@ echo "== upgrade to $upgrade"
 ct systemctl start corrald.service
 wait_until 20 service_running sleeper || fail "sleeper did not start again"
 before=$(main_pid)
+sleeper_pid=$(service_pid sleeper)
 names=$(for f in "${upgrade_debs[@]}"; do printf ' /debs/%s' "$(basename "$f")"; done)
 if ct sh -c "DEBIAN_FRONTEND=noninteractive apt-get install -y -q $names" >"$work/apt-upgrade.log" 2>&1; then
   pass "apt-get install$names"
@@ -210,11 +211,23 @@ else
   cat "$work/apt-upgrade.log"; fail "upgrade"
 fi
 [ "$(ct dpkg-query -W -f='${Version}' corral)" = "$upgrade" ] && pass "corral $upgrade installed" || fail "version"
-# Debian's default for an enabled daemon: restarted on the new binary after the
-# upgrade. (Issue 10's `corralctl daemon-reexec` will keep the services' pids.)
-after_upgrade() { local p; p=$(main_pid); [ "$p" != 0 ] && [ "$p" != "$before" ] && service_running sleeper; }
-wait_until 30 after_upgrade && pass "corrald restarted on the new package: pid $before -> $(main_pid), sleeper running" \
-  || fail "after the upgrade: MainPID $(main_pid), $(ctl status 2>&1)"
+# The postinst moves the running corrald to the new binary with daemon-reexec:
+# same MainPID, now running the new file, and the service keeps its pid (it was
+# neither restarted nor adopted).
+if line=$(grep -m 1 're-executed from /usr/sbin/corrald' "$work/apt-upgrade.log"); then
+  pass "postinst: $line"
+else
+  cat "$work/apt-upgrade.log"; fail "the postinst did not re-execute corrald"
+fi
+[ "$(main_pid)" = "$before" ] && pass "corrald kept its pid $before across the upgrade" \
+  || fail "corrald's MainPID changed: $before -> $(main_pid)"
+ct test "$(ct readlink "/proc/$before/exe")" = /usr/sbin/corrald && pass "it runs the new /usr/sbin/corrald" \
+  || fail "pid $before runs $(ct readlink "/proc/$before/exe")"
+[ "$(ct systemctl is-active corrald.service)" = active ] && pass "corrald.service active after the upgrade" \
+  || fail "corrald.service: $(ct systemctl is-active corrald.service)"
+[ "$(service_pid sleeper)" = "$sleeper_pid" ] && pass "sleeper kept pid $sleeper_pid across the upgrade" \
+  || fail "sleeper after the upgrade: $(ctl status 2>&1)"
+[ "$(sleepers | wc -l)" = 1 ] && pass "exactly one sleep process" || fail "sleep processes: $(sleepers | tr '\n' ' ')"
 ct test -f /etc/corral/conf.d/sleeper.toml && pass "the administrator's drop-in survives the upgrade" || fail "drop-in lost"
 ct getent group corral >/dev/null && pass "group corral kept" || fail "group lost"
 

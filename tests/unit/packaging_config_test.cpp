@@ -39,6 +39,7 @@ TEST(PackagingConfig, DaemonTableMatchesRootDefaultsAndUnitFolders) {
   EXPECT_EQ(c->daemon.log_dir, root.log_dir);
   EXPECT_EQ(c->daemon.state_dir, "/var/lib/corral");
   EXPECT_EQ(c->daemon.state_dir, root.state_dir);
+  EXPECT_EQ(c->daemon.socket_group, "corral");  // the package's group (debian/corral.postinst)
   // The other settings written out are the documented defaults.
   EXPECT_EQ(c->daemon.log_max_size, root.log_max_size);
   EXPECT_EQ(c->daemon.log_keep, root.log_keep);

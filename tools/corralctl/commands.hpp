@@ -22,5 +22,6 @@ void register_fair_commands(CLI::App& app, Context& ctx);     // suspend, resume
 void register_schedule_commands(CLI::App& app, Context& ctx);  // schedule simulate
 void register_syscalls_commands(CLI::App& app, Context& ctx); // syscalls
 void register_metrics_commands(CLI::App& app, Context& ctx);  // metrics, events
+void register_daemon_commands(CLI::App& app, Context& ctx);   // daemon-reexec
 
 }  // namespace corral::ctl

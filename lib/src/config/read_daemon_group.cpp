@@ -22,7 +22,8 @@ void read_daemon(ErrorSink& sink, const toml::table& table, DaemonConfig& out,
                  std::map<std::string, toml::source_region>& seen_keys) {
   TableReader r(sink, table, "daemon",
                 {"socket", "log_dir", "state_dir", "log_max_size", "log_keep", "fair_share", "fair_share_interval",
-                 "deadlock_check", "deadlock_action", "rescan_interval", "cgroup_name", "metrics_listen"});
+                 "deadlock_check", "deadlock_action", "rescan_interval", "cgroup_name", "metrics_listen",
+                 "socket_group"});
   for (auto&& [key, value] : table) {
     std::string k(key.str());
     auto [it, fresh] = seen_keys.emplace(k, value.source());
@@ -65,6 +66,7 @@ void read_daemon(ErrorSink& sink, const toml::table& table, DaemonConfig& out,
     else out.cgroup_name = *v;
   }
   read_metrics_listen(r, out);
+  read_socket_group(r, out);
 }
 
 GroupConfig read_group(ErrorSink& sink, const std::string& name, const toml::table& table) {

@@ -29,6 +29,8 @@ void read_daemon(ErrorSink& sink, const toml::table& table, DaemonConfig& out,
                  std::map<std::string, toml::source_region>& seen_keys);
 // [daemon] metrics_listen (read_metrics_listen.cpp).
 void read_metrics_listen(const TableReader& r, DaemonConfig& out);
+// [daemon] socket_group (read_socket_group.cpp).
+void read_socket_group(const TableReader& r, DaemonConfig& out);
 GroupConfig read_group(ErrorSink& sink, const std::string& name, const toml::table& table);
 // service.NAME.parent_death_signal (read_parent_death_signal.cpp).
 void read_parent_death_signal(const TableReader& r, ServiceConfig& s);

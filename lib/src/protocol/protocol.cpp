@@ -11,7 +11,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::pair<Command, std::string_view>, 17> kCommands{{
+constexpr std::array<std::pair<Command, std::string_view>, 18> kCommands{{
     {Command::Status, "status"},
     {Command::Show, "show"},
     {Command::Start, "start"},
@@ -29,6 +29,7 @@ constexpr std::array<std::pair<Command, std::string_view>, 17> kCommands{{
     {Command::SyscallsLearned, "syscalls-learned"},
     {Command::Metrics, "metrics"},
     {Command::Events, "events"},
+    {Command::DaemonReexec, "daemon-reexec"},
 }};
 
 // Invalid UTF-8 (a service may log anything) must not make dump() throw.

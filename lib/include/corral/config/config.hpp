@@ -51,6 +51,7 @@ struct DaemonConfig {
   Duration rescan_interval = std::chrono::seconds(1);  // thread-pinning rescan
   std::string cgroup_name = "corral";         // the cgroup subtree corrald makes (fair_share = "cgroup")
   std::string metrics_listen;                 // "HOST:PORT" or an absolute socket path; "" = no /metrics
+  std::string socket_group;                   // the control socket's group (root:GROUP 0660); "" = 0666
 
   bool operator==(const DaemonConfig&) const = default;
 };

@@ -28,7 +28,7 @@ inline constexpr int kVersion = 1;
 inline constexpr std::size_t kMaxLine = 64 * 1024;
 
 enum class Command : std::uint8_t { Status, Show, Start, Stop, Restart, Signal, Reload, Logs, Run, Shutdown, Version,
-                                    Suspend, Resume, Groups, SyscallsLearned, Metrics, Events };
+                                    Suspend, Resume, Groups, SyscallsLearned, Metrics, Events, DaemonReexec };
 
 std::string_view command_name(Command c);
 std::optional<Command> parse_command(std::string_view s);

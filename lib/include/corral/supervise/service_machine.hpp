@@ -143,6 +143,8 @@ class ServiceMachine {
   // What a restarted corrald read from its state file: the counters and the
   // history it had (before an Adopted or Start event).
   void restore(int restarts, int failures, std::deque<TimePoint> recent_starts, std::deque<ExitRecord> history);
+  // A re-exec'd corrald (after Adopted): when the process it took over started.
+  void restore_started_at(TimePoint t) { started_at_ = t; }
   // Why the service is Unhealthy ("" otherwise); kept until it exits.
   const std::string& unhealthy_reason() const { return unhealthy_reason_; }
   // Whether it is Unhealthy and being stopped for it (not only marked).
