@@ -74,7 +74,7 @@ autostart = false
 group = "held"
 start_secs = "100ms"
 )");
-  ASSERT_TRUE(fs::exists(group_dir)) << group_dir << "\n" << daemon_stderr();
+  ASSERT_TRUE(wait_until([&] { return fs::exists(group_dir); })) << group_dir << "\n" << daemon_stderr();
   struct Thaw {
     std::string dir;
     ~Thaw() { (void)write_file(dir + "/freezer.state", "THAWED"); }
