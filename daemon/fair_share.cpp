@@ -152,6 +152,7 @@ void FairShare::reload(const std::map<std::string, config::GroupConfig>& groups)
   // Removed groups: their cgroups go once empty (at shutdown at the latest).
   for (const auto& [name, g] : groups_)
     if (!groups.count(name) && cg_) (void)cg_->cgroups->remove(name);
+  made_.clear();  // a changed group may have been remade: check again at the next launch
   groups_ = groups;
   if (nice_) {
     std::map<int, double> w;
@@ -169,6 +170,7 @@ void FairShare::shutdown() {
   if (interval_timer_) loop_.cancel_timer(interval_timer_);
   if (pin_timer_) loop_.cancel_timer(pin_timer_);
   interval_timer_ = pin_timer_ = 0;
+  made_.clear();
   if (!cg_) return;
   for (const auto& [name, g] : groups_) {
     // Left-overs of a service that would not die would make the removal fail: kill them.
@@ -187,7 +189,10 @@ Status FairShare::before_launch(const Service& s, launch::LaunchSpec& ls) {
   const auto& c = s.spec.cfg;
   if (!groups_.count(c.group)) return Error::logic("no such group '" + c.group + "'", ENOENT);
   std::string path = service_path(c);
-  if (Status st = cg_->cgroups->create(path); !st) return st;
+  if (!made_.count(path) || !cg_->cgroups->exists(path)) {
+    if (Status st = cg_->cgroups->create(path); !st) return st;
+    made_.insert(path);
+  }
   if (auto* v1 = dynamic_cast<cgroup::CgroupV1*>(cg_->cgroups.get())) {
     const auto& dirs = v1->dirs();
     auto it = dirs.find(cgroup::Controller::Freezer);

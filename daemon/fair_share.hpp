@@ -89,6 +89,10 @@ class FairShare {
   std::unique_ptr<fairshare::NiceController> nice_;
   std::map<std::string, int> group_index_;  // for the NiceController: the active groups
   std::set<std::string> active_groups_;     // nice mode: groups that used CPU last interval
+  // Service cgroups made by before_launch: a restart checks that one still exists
+  // (one stat) instead of making it again in every hierarchy (a mkdir per level
+  // per v1 controller). Forgotten with their group.
+  std::set<std::string> made_;
 
   // Measured CPU share per group over the last interval.
   std::map<std::string, std::uint64_t> prev_group_ns_;  // cumulative CPU ns per group at the last sample

@@ -49,6 +49,7 @@ Supervisor::~Supervisor() {
   for (auto& [name, s] : services_) {
     if (s->timer) loop_.cancel_timer(s->timer);
     if (s->pidfd) loop_.remove(s->pidfd.get());
+    if (s->pending) loop_.remove(s->pending->handshake.get());
     if (s->log_read) loop_.remove(s->log_read.get());
   }
 }
@@ -158,6 +159,7 @@ void Supervisor::forget(Service& s) {
   std::string name = s.spec.name();
   if (s.timer) loop_.cancel_timer(s.timer);
   if (s.pidfd) loop_.remove(s.pidfd.get());
+  if (s.pending) loop_.remove(s.pending->handshake.get());
   if (s.log_read) {
     drain_log(s);
     loop_.remove(s.log_read.get());
@@ -228,7 +230,8 @@ void Supervisor::apply(Service& s, const supervise::Effects& fx) {
     before_stop_signal(s);
   if (fx.send_stop_signal && s.pid > 0) {
     // The whole process group: a service's own children go with it.
-    ::kill(-s.pid, s.spec.cfg.stop_signal);
+    // A child still in its setup may not have called setsid yet: then its pid.
+    if (::kill(-s.pid, s.spec.cfg.stop_signal) != 0 && errno == ESRCH) ::kill(s.pid, s.spec.cfg.stop_signal);
     ::kill(-s.pid, SIGCONT);  // a stopped process could not act on the signal
   }
   if (fx.send_watchdog_signal && s.pid > 0) {
@@ -238,7 +241,7 @@ void Supervisor::apply(Service& s, const supervise::Effects& fx) {
   if (fx.send_kill && s.pid > 0) {
     log_line("%s: did not stop within %lld ms, sending SIGKILL", s.spec.name().c_str(),
              static_cast<long long>(s.machine.policy().stop_timeout.count()));
-    ::kill(-s.pid, SIGKILL);
+    if (::kill(-s.pid, SIGKILL) != 0 && errno == ESRCH) ::kill(s.pid, SIGKILL);
   }
   if (fx.arm_timer) {
     if (s.timer) loop_.cancel_timer(s.timer);
@@ -311,68 +314,9 @@ void Supervisor::drain_log(Service& s) {
   }
 }
 
-void Supervisor::launch(Service& s) {
-  if (s.next_spec) {  // a reload changed it: the new settings take effect now
-    s.spec = std::move(*s.next_spec);
-    s.next_spec.reset();
-    s.machine.set_policy(s.spec.policy());
-    s.log = std::make_unique<supervise::LogFile>(log_path(s.spec.name()), s.spec.cfg.log_max_size,
-                                                 static_cast<int>(s.spec.cfg.log_keep));
-  }
-  auto now = supervise::Clock::now();
-  if (Status st = ensure_log_pipe(s); !st) {
-    apply(s, s.machine.launch_failed(now, wall_ms_now(), st.error().message));
-    return;
-  }
-  launch::LaunchSpec ls = config::to_launch_spec(s.spec.cfg);
-  ls.stdin_target = launch::StdioTarget::null();
-  ls.stdout_target = launch::StdioTarget::from_fd(s.log_write.get());
-  ls.stderr_target = launch::StdioTarget::from_fd(s.log_write.get());
-  ls.new_session = true;
-  // Services outlive corrald by default (a restarted corrald adopts them); a
-  // service may ask to be signalled instead (parent_death_signal = "TERM").
-  ls.parent_death_signal = s.spec.cfg.parent_death_signal;
-  if (before_launch) {
-    if (Status st = before_launch(s, ls); !st) {
-      log_line("%s: %s", s.spec.name().c_str(), st.error().message.c_str());
-      apply(s, s.machine.launch_failed(now, wall_ms_now(), st.error().message));
-      return;
-    }
-  }
-  auto r = launch::launch(ls);
-  if (!r) {
-    log_line("%s: %s", s.spec.name().c_str(), r.error().message.c_str());
-    apply(s, s.machine.launch_failed(now, wall_ms_now(), r.error().message));
-    return;
-  }
-  s.pid = r->pid;
-  s.adopted = false;
-  s.pidfd = std::move(r->pidfd);
-  s.seccomp_listener = std::move(r->seccomp_listener);
-  by_pid_[s.pid] = &s;
-  if (s.seccomp_listener) {
-    DaemonEvent e;
-    e.kind = DaemonEvent::Kind::SeccompListener;
-    e.service = s.spec.name();
-    e.pid = s.pid;
-    e.fd = s.seccomp_listener.get();
-    events_.publish(std::move(e));
-  }
-  if (after_launch) after_launch(s);
-  if (s.pidfd) {
-    Service* sp = &s;
-    Status st = loop_.add(s.pidfd.get(), EPOLLIN, [this, sp](std::uint32_t) {
-      siginfo_t si{};
-      if (::waitid(P_PIDFD, static_cast<id_t>(sp->pidfd.get()), &si, WEXITED | WNOHANG) != 0 || si.si_pid == 0) return;
-      int ws = si.si_code == CLD_EXITED ? W_EXITCODE(si.si_status, 0) : si.si_status | (si.si_code == CLD_DUMPED ? 0x80 : 0);
-      child_exited(*sp, ws);
-    });
-    if (!st) log_line("%s: %s", s.spec.name().c_str(), st.error().message.c_str());
-  }
-  apply(s, s.machine.handle(Event::Launched, supervise::Clock::now()));
-}
-
 void Supervisor::child_exited(Service& s, int ws) {
+  // Seen before its handshake: a failed exec is a launch error, not an exit 127.
+  if (s.pending && settle_launch(s) == Settled::Failed) return;
   supervise::ExitInfo info = exit_info_from_status(ws);
   // With a filter set, SIGSYS is the filter's kill action (a protection error).
   if (info.signal == SIGSYS && s.spec.cfg.hardening.syscall_filter) info.description += ": " + launch::seccomp_kill_reason();
@@ -385,12 +329,19 @@ void Supervisor::process_ended(Service& s, supervise::ExitInfo info) {
     s.pidfd.reset();
   }
   s.seccomp_listener.reset();
+  if (s.pending) {
+    loop_.remove(s.pending->handshake.get());
+    s.pending.reset();
+  }
   pid_t pgid = s.pid;
   by_pid_.erase(s.pid);
   s.pid = 0;
   // Pick up its last words before the exit is recorded.
   if (s.log_read) drain_log(s);
   const bool stopping = s.machine.state() == State::Stopping;
+  // A stopped service starts afresh (its cgroup may be remade meanwhile); a crash
+  // restarts with the prepared work.
+  if (stopping) drop_prepared(s);
   {
     DaemonEvent e;
     e.kind = DaemonEvent::Kind::Exit;

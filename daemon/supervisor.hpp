@@ -16,6 +16,7 @@
 
 #include "corral/base/result.hpp"
 #include "corral/base/unique_fd.hpp"
+#include "corral/launch/launch.hpp"
 #include "corral/launch/launch_spec.hpp"
 #include "corral/protocol/protocol.hpp"
 #include "corral/supervise/log_file.hpp"
@@ -41,6 +42,12 @@ struct Service {
   bool remove_when_stopped = false; // removed by reload: forget it once stopped
   std::unique_ptr<ServiceSpec> next_spec;  // changed by reload: used at the next launch
   bool adopted = false;             // its process was started by an earlier corrald
+  // The launch path (daemon/launch/): the prepared work, reused by restarts while
+  // the LaunchSpec built for the service stays the same, and a child whose exec
+  // is not confirmed yet (its handshake fd is in epoll).
+  launch::Prepared prepared;
+  std::unique_ptr<launch::LaunchSpec> prepared_for;
+  std::unique_ptr<launch::Pending> pending;
 };
 
 class Supervisor {
@@ -113,6 +120,11 @@ class Supervisor {
  private:
   void apply(Service& s, const supervise::Effects& fx);
   void launch(Service& s);
+  // daemon/launch/supervisor_launch.cpp: the exec handshake, the prepared work.
+  enum class Settled { Pending, Launched, Failed };  // Failed: s may have been forgotten
+  Settled settle_launch(Service& s, bool block = false);
+  void watch_exit(Service& s);
+  void drop_prepared(Service& s);
   void child_exited(Service& s, int wait_status);
   void process_ended(Service& s, supervise::ExitInfo info);  // a child's or an adopted process's end
   void on_timer(Service& s);

@@ -25,6 +25,7 @@ bool CgroupV2::exists(const std::string& path) const {
 }
 
 Status CgroupV2::enable_controllers(const std::string& d) const {
+  if (enabled_.count(d)) return {};
   auto avail = read_file(d + "/cgroup.controllers");
   if (!avail) return avail.error();
   std::string want;
@@ -35,8 +36,10 @@ Status CgroupV2::enable_controllers(const std::string& d) const {
     if (!want.empty()) want += ' ';
     want += "+" + c;
   }
-  if (want.empty()) return {};
-  return write_knob(d + "/cgroup.subtree_control", want);
+  if (!want.empty())
+    if (Status st = write_knob(d + "/cgroup.subtree_control", want); !st) return st;
+  enabled_.insert(d);
+  return {};
 }
 
 Status CgroupV2::create(const std::string& path) {
@@ -76,6 +79,7 @@ Status CgroupV2::remove(const std::string& path) {
     if (auto st = remove(path + "/" + child); !st) return st;
   if (options_.before_rmdir) options_.before_rmdir(d);
   if (::rmdir(d.c_str()) != 0) return errno_error("rmdir " + d);
+  enabled_.erase(d);
   return {};
 }
 

@@ -76,7 +76,9 @@ void arm_parent_death_signal(const PreparedLaunch& p, int error_fd) noexcept {
 
 }  // namespace
 
-void run_child_setup(const PreparedLaunch& p, int error_fd) noexcept {
+void run_child_setup(const ChildContext& c) noexcept {
+  const PreparedLaunch& p = *c.prepared;
+  const int error_fd = c.error_fd;
   if (p.new_session && ::setsid() < 0) fail(error_fd, Step::NewSession, errno);
 
   if (int err = reset_signals(); err != 0) fail(error_fd, Step::ResetSignals, err);
@@ -84,8 +86,8 @@ void run_child_setup(const PreparedLaunch& p, int error_fd) noexcept {
   arm_parent_death_signal(p, error_fd);
 
   // Before any user code runs, so everything the program does is accounted there.
-  // "0" moves the writer itself.
-  if (p.cgroup_procs.valid() && ::write(p.cgroup_procs.get(), "0", 1) != 1)
+  // "0" moves the writer itself. A child cloned into its cgroup is there already.
+  if (p.cgroup_procs.valid() && !c.in_cgroup && ::write(p.cgroup_procs.get(), "0", 1) != 1)
     fail(error_fd, Step::JoinCgroup, errno);
 
   for (std::size_t i = 0; i < p.rlimits.size(); ++i) {
@@ -140,9 +142,14 @@ void run_child_setup(const PreparedLaunch& p, int error_fd) noexcept {
   }
 
   // Groups, then gid, then uid: after setuid we would no longer be allowed the others.
-  if (p.set_groups && ::setgroups(p.groups.size(), p.groups.data()) != 0) fail(error_fd, Step::SetGroups, errno);
-  if (p.gid && ::setresgid(*p.gid, *p.gid, *p.gid) != 0) fail(error_fd, Step::SetGid, errno);
-  if (p.uid && ::setresuid(*p.uid, *p.uid, *p.uid) != 0) fail(error_fd, Step::SetUid, errno);
+  // Raw system calls, not glibc's wrappers: in a process that has had threads,
+  // glibc's setresuid signals every other thread to change too (setxid), and this
+  // child (cloned without glibc's fork, maybe sharing the launcher's memory) would
+  // mark and wait for the launcher's threads.
+  if (p.set_groups && ::syscall(SYS_setgroups, p.groups.size(), p.groups.data()) != 0)
+    fail(error_fd, Step::SetGroups, errno);
+  if (p.gid && ::syscall(SYS_setresgid, *p.gid, *p.gid, *p.gid) != 0) fail(error_fd, Step::SetGid, errno);
+  if (p.uid && ::syscall(SYS_setresuid, *p.uid, *p.uid, *p.uid) != 0) fail(error_fd, Step::SetUid, errno);
   // The kernel clears the parent-death signal when the credentials change
   // (commit_creds), so a service run as another user needs it set again.
   if (p.uid || p.gid) arm_parent_death_signal(p, error_fd);
@@ -160,24 +167,24 @@ void run_child_setup(const PreparedLaunch& p, int error_fd) noexcept {
   // Last: from here on every call the child makes is filtered, execve included.
   if (p.load_filter) {
     int listener_fd = -1;
-    if (p.learn_report_fd >= 0) {
+    if (c.learn_report_fd >= 0) {
       // The listener seccomp() returns takes the lowest free fd: tell the launcher
       // which one, so it can take a copy (pidfd_getfd) before execve closes it.
-      listener_fd = ::fcntl(p.learn_report_fd, F_DUPFD, 0);
+      listener_fd = ::fcntl(c.learn_report_fd, F_DUPFD, 0);
       if (listener_fd < 0) fail(error_fd, Step::SeccompFilter, errno);
       ::close(listener_fd);
       std::int32_t n = listener_fd;
-      if (::write(p.learn_report_fd, &n, sizeof n) != static_cast<ssize_t>(sizeof n))
+      if (::write(c.learn_report_fd, &n, sizeof n) != static_cast<ssize_t>(sizeof n))
         fail(error_fd, Step::SeccompFilter, errno);
     }
     int rc = seccomp::load_filter(p.filter_program, p.filter_flags);
     if (rc < 0) fail(error_fd, Step::SeccompFilter, -rc);
-    if (p.learn_report_fd >= 0) {
+    if (c.learn_report_fd >= 0) {
       if (rc != listener_fd) fail(error_fd, Step::SeccompFilter, EBADFD);
       // Wait until the launcher holds the listener (a read outside the filter is
       // itself a notification, which the launcher answers once it has it).
       char go = 0;
-      while (::read(p.learn_sync_fd, &go, 1) < 0 && errno == EINTR) {
+      while (::read(c.learn_sync_fd, &go, 1) < 0 && errno == EINTR) {
       }
     }
   }

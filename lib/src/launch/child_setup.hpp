@@ -10,8 +10,22 @@ namespace corral::launch {
 // step's Error, so this code is never what a caller sees.
 inline constexpr int kChildSetupFailedExit = 127;
 
-// Applies p in the fixed order of DESIGN.md and execs, or reports the failing step
-// on error_fd and _exits. Async-signal-safe only: reads p, makes raw syscalls.
-[[noreturn]] void run_child_setup(const PreparedLaunch& p, int error_fd) noexcept;
+// What one launch adds to the prepared work (which is shared by every launch of
+// a service): the pipes of this child.
+struct ChildContext {
+  const PreparedLaunch* prepared = nullptr;
+  int error_fd = -1;              // the write end of the error pipe (close-on-exec)
+  bool in_cgroup = false;         // cloned into its cgroup (CLONE_INTO_CGROUP): no write to cgroup.procs
+  // Learning mode: the child writes its listener's fd number to learn_report_fd,
+  // then waits on learn_sync_fd until the launcher has taken a copy (learn_handoff.hpp).
+  int learn_report_fd = -1;
+  int learn_sync_fd = -1;
+};
+
+// Applies c.prepared in the fixed order of DESIGN.md and execs, or reports the
+// failing step on c.error_fd and _exits. Async-signal-safe only: it reads the
+// prepared work and makes system calls, and writes no memory but its own stack
+// (it may share the launcher's memory: spawn.hpp).
+[[noreturn]] void run_child_setup(const ChildContext& c) noexcept;
 
 }  // namespace corral::launch

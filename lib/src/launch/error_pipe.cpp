@@ -62,7 +62,7 @@ Result<std::optional<ChildFailure>> receive_child_failure(int fd) {
   std::int32_t record[3];
   std::memcpy(record, buf, kRecordSize);
   auto step = record[0];
-  if (step < static_cast<std::int32_t>(Step::NewSession) || step > static_cast<std::int32_t>(Step::Exec))
+  if (step < static_cast<std::int32_t>(Step::NewSession) || step > static_cast<std::int32_t>(Step::SeccompFilter))
     return Error::logic("read launch error pipe: unknown step " + std::to_string(step), EPROTO);
   return std::optional<ChildFailure>{ChildFailure{static_cast<Step>(step), record[1], record[2]}};
 }

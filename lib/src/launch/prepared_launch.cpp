@@ -5,7 +5,9 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <linux/magic.h>
 #include <sys/resource.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,6 +19,7 @@
 #include "corral/launch/exec_path.hpp"
 #include "corral/launch/rlimit_names.hpp"
 #include "corral/sched/apply.hpp"
+#include "corral/seccomp/filter_cache.hpp"
 
 namespace corral::launch {
 namespace {
@@ -177,15 +180,32 @@ Status prepare_hardening(const LaunchSpec& spec, PreparedLaunch& out) {
   const auto& f = *spec.syscall_filter;
   for (const auto& e : f.spec.entries) out.filter_text += (out.filter_text.empty() ? "" : " ") + e;
   out.filter_text += " (" + seccomp::to_string(f.action) + ", " + std::string(seccomp::to_string(f.mode)) + ")";
-  auto prog = seccomp::build_filter(f.spec, f.action, f.mode);
+  auto prog = seccomp::cached_filter(f);
   if (!prog) return Error{prog.error().code, "syscall_filter " + out.filter_text + ": " + prog.error().message};
   out.filter = std::move(*prog);
-  out.filter_program.len = static_cast<unsigned short>(out.filter.instructions.size());
-  out.filter_program.filter = out.filter.instructions.data();
+  out.filter_program.len = static_cast<unsigned short>(out.filter->instructions.size());
+  // The kernel copies the program and never writes it; sock_fprog just lacks a const.
+  out.filter_program.filter = const_cast<sock_filter*>(out.filter->instructions.data());
   out.filter_flags = seccomp::load_flags(f.mode);
   out.load_filter = true;
+  out.learn = f.mode == seccomp::FilterMode::Learn;
   out.no_new_privs = true;  // always with a filter: an unprivileged process needs it, and it closes setuid escapes
   return {};
+}
+
+// The directory of a cgroup.procs file (O_PATH), and whether it is on cgroup v2
+// (for CLONE_INTO_CGROUP). Empty when it cannot be opened: the child's own write
+// to cgroup.procs then names the problem.
+UniqueFd open_cgroup_dir(const std::string& procs_path, bool& v2) {
+  v2 = false;
+  auto slash = procs_path.rfind('/');
+  if (slash == std::string::npos) return {};
+  std::string dir = slash == 0 ? "/" : procs_path.substr(0, slash);
+  UniqueFd fd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  struct statfs fs {};
+  if (!fd || !move_above_stdio(fd, dir) || ::fstatfs(fd.get(), &fs) != 0) return {};
+  v2 = fs.f_type == CGROUP2_SUPER_MAGIC;
+  return fd;
 }
 
 std::string format_rlim(rlim_t v) { return v == RLIM_INFINITY ? "infinity" : std::to_string(v); }
@@ -234,6 +254,7 @@ Result<PreparedLaunch> prepare_launch(const LaunchSpec& spec) {
     out.cgroup_procs.reset(::open(spec.cgroup_procs_path.c_str(), O_WRONLY | O_CLOEXEC));
     if (!out.cgroup_procs) return errno_error("open " + spec.cgroup_procs_path);
     if (auto st = move_above_stdio(out.cgroup_procs, spec.cgroup_procs_path); !st) return st.error();
+    out.cgroup_dir = open_cgroup_dir(spec.cgroup_procs_path, out.cgroup_v2);
   }
 
   for (auto& r : spec.rlimits) {

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <array>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +35,11 @@ struct PreparedLaunch {
 
   UniqueFd cgroup_procs;          // opened O_WRONLY before fork; the child writes "0"
   std::string cgroup_procs_path;
+  // The cgroup's directory (O_PATH). On v2 clone3 with CLONE_INTO_CGROUP makes
+  // the child there, and the child skips the write; on both, spawn.hpp looks at
+  // its freezer state before a vfork-style clone.
+  UniqueFd cgroup_dir;
+  bool cgroup_v2 = false;
 
   std::vector<Rlimit> rlimits;
   std::optional<sched::SchedSpec> sched;
@@ -59,15 +65,12 @@ struct PreparedLaunch {
   std::optional<std::uint64_t> capability_bounding;
   std::optional<std::uint64_t> capabilities;      // only with a non-root uid
   int last_capability = 40;
-  seccomp::BpfProgram filter;                     // built before fork
-  sock_fprog filter_program{};                    // points into filter.instructions
+  std::shared_ptr<const seccomp::BpfProgram> filter;  // built once per filter setting (filter_cache.hpp)
+  sock_fprog filter_program{};                    // points into filter->instructions
   bool load_filter = false;
+  bool learn = false;                             // syscall_filter_mode "learn": the listener handoff runs
   unsigned filter_flags = 0;
   std::string filter_text;                        // "@system-service ~@mount (kill)" for messages
-  // Learning mode: the child writes its listener's fd number to learn_report_fd,
-  // then waits on learn_sync_fd until the launcher has taken a copy (launch.cpp).
-  int learn_report_fd = -1;
-  int learn_sync_fd = -1;
 
   int fd_scan_limit = 1024;       // upper bound for the fcntl fallback when close_range is missing
 };

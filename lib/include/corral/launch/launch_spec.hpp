@@ -30,12 +30,14 @@ struct StdioTarget {
   static StdioTarget null() { return {Kind::Null, {}, true, -1}; }
   static StdioTarget file(std::string p, bool append = true) { return {Kind::File, std::move(p), append, -1}; }
   static StdioTarget from_fd(int fd) { return {Kind::Fd, {}, true, fd}; }
+  bool operator==(const StdioTarget&) const = default;
 };
 
 struct Rlimit {
   int resource = 0;     // RLIMIT_*
   rlim_t soft = RLIM_INFINITY;
   rlim_t hard = RLIM_INFINITY;
+  bool operator==(const Rlimit&) const = default;
 };
 
 struct LaunchSpec {
@@ -65,6 +67,8 @@ struct LaunchSpec {
   std::optional<seccomp::FilterConfig> syscall_filter;
   std::optional<std::uint64_t> capabilities;
   std::optional<std::uint64_t> capability_bounding;
+  // Equal specs prepare alike (launch::prepare): corrald reuses the prepared work.
+  bool operator==(const LaunchSpec&) const = default;
 };
 
 }  // namespace corral::launch

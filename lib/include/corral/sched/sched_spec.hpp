@@ -19,6 +19,7 @@ struct SchedSpec {
   std::uint64_t runtime_ns = 0;        // deadline only
   std::uint64_t deadline_ns = 0;       // deadline only
   std::uint64_t period_ns = 0;         // deadline only
+  bool operator==(const SchedSpec&) const = default;
 };
 
 std::string_view to_string(Policy p);                     // "other", "fifo", ...
