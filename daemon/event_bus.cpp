@@ -18,6 +18,7 @@ std::string_view kind_name(DaemonEvent::Kind k) {
     case DaemonEvent::Kind::Daemon: return "daemon";
     case DaemonEvent::Kind::Suspend: return "suspend";
     case DaemonEvent::Kind::SeccompListener: return "seccomp-listener";
+    case DaemonEvent::Kind::Job: return "job";
   }
   return "?";
 }

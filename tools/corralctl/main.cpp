@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   register_schedule_commands(app, ctx);
   register_syscalls_commands(app, ctx);
   register_metrics_commands(app, ctx);
+  register_jobs_commands(app, ctx);
 
   try {
     app.parse(argc, argv);
