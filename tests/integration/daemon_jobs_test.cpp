@@ -358,8 +358,11 @@ TEST_F(JobsTest, ARestartOfCorraldKeepsTheQueue) {
   EXPECT_EQ(job(done).value("exit_status", -1), 0);
   auto ql = call(Command::QueueList);
   ASSERT_TRUE(ql.ok);
-  for (const auto& q : ql.data)
-    if (q.value("name", "") == "default") EXPECT_TRUE(q.value("paused", false)) << q.dump();
+  for (const auto& q : ql.data) {
+    if (q.value("name", "") == "default") {
+      EXPECT_TRUE(q.value("paused", false)) << q.dump();
+    }
+  }
   // The adopted job still ends and frees its slot for the next one.
   ::kill(pid, SIGKILL);
   ASSERT_TRUE(wait_until([&] { return state_of(running) == "Exit"; }));

@@ -23,5 +23,6 @@ void register_schedule_commands(CLI::App& app, Context& ctx);  // schedule simul
 void register_schedule_replay(CLI::App* schedule, Context& ctx);  // schedule replay, burn (needs corrald)
 void register_syscalls_commands(CLI::App& app, Context& ctx); // syscalls
 void register_metrics_commands(CLI::App& app, Context& ctx);  // metrics, events
+void register_jobs_commands(CLI::App& app, Context& ctx);     // submit, jobs, job, queue
 
 }  // namespace corral::ctl
