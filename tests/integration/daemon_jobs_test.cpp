@@ -376,6 +376,7 @@ TEST_F(JobsTest, ARestartOfCorraldKeepsTheQueue) {
 // that the simulation never waits for.)
 TEST_F(JobsTest, ReplayMatchesTheSimulationForFcfsAndRoundRobin) {
   start_daemon(config("[queue.lab-fcfs]\n[queue.lab-rr]\npolicy = \"rr\"\nquantum = \"200ms\"\n"));
+  std::string loaded;
   for (std::string p : {"fcfs", "rr"}) {
     const std::string out = dir_ + "/replay-" + p + ".json";
     std::string cmd = std::string(CORRAL_BIN_DIR) + "/tools/corralctl --socket " + socket_ +
@@ -387,12 +388,25 @@ TEST_F(JobsTest, ReplayMatchesTheSimulationForFcfsAndRoundRobin) {
     json r = json::parse(*text, nullptr, false);
     ASSERT_TRUE(r.is_object()) << *text;
     ASSERT_EQ(r["jobs"].size(), 5u);
+    // The service is CPU time, so it is exact on any machine: the burn and the accounting.
+    for (const auto& j : r["jobs"])
+      EXPECT_NEAR(j["measured"]["service"].get<double>(), j["service"].get<double>(), 0.25) << p << " " << j.dump();
+    // Tr is wall time: it matches the paper only when the queue's job has a CPU to itself.
+    double load = 0;
+    if (auto l = read_file("/proc/loadavg")) load = std::atof(l->c_str());
+    const long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
+    if (load >= static_cast<double>(cpus)) {
+      loaded = "load average " + std::to_string(load) + " on " + std::to_string(cpus) + " CPUs";
+      continue;
+    }
     for (const auto& j : r["jobs"]) {
       double sim = j["simulated"]["turnaround"].get<double>(), real = j["measured"]["turnaround"].get<double>();
       EXPECT_LE(std::fabs(real - sim), 0.10 * sim + 1.0) << p << " " << j.dump();
-      EXPECT_NEAR(j["measured"]["service"].get<double>(), j["service"].get<double>(), 0.25) << p << " " << j.dump();
     }
   }
+  if (!loaded.empty())
+    GTEST_SKIP() << "service times checked; turnarounds not compared: the machine is loaded (" << loaded
+                 << "), so the jobs waited for a CPU the simulation never waits for (bench/jobs.sh on a quiet machine)";
 }
 
 }  // namespace
