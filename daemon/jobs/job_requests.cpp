@@ -307,34 +307,32 @@ void QueueRunner::arm_follow_timer() {
 
 void QueueRunner::pump_followers(std::uint64_t job, bool last) {
   if (followers_.empty()) return;
+  // Taken out first: a send or a close may drop the client, and the server's
+  // disconnect callback (forget_client) then edits followers_.
+  std::vector<Follower> mine, keep;
+  for (auto& f : followers_) (f.job == job ? mine : keep).push_back(f);
+  if (mine.empty()) return;
+  followers_ = std::move(keep);
   const std::string path = log_path(job);
-  for (auto it = followers_.begin(); it != followers_.end();) {
-    if (it->job != job) {
-      ++it;
-      continue;
-    }
-    bool keep = !last;
-    if (std::FILE* f = std::fopen(path.c_str(), "re")) {
-      if (::fseeko(f, static_cast<off_t>(it->offset), SEEK_SET) == 0) {
+  std::vector<ClientId> done;
+  for (auto& f : mine) {
+    bool alive = server_.alive(f.client);
+    if (std::FILE* file = alive ? std::fopen(path.c_str(), "re") : nullptr) {
+      if (::fseeko(file, static_cast<off_t>(f.offset), SEEK_SET) == 0) {
         char buf[16384];
         std::size_t n;
-        while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) {
-          it->offset += n;
-          if (!server_.send_raw(it->client, protocol::encode_log_chunk(std::string_view(buf, n)))) {
-            keep = false;
-            break;
-          }
+        while (alive && (n = std::fread(buf, 1, sizeof buf, file)) > 0) {
+          f.offset += n;
+          alive = server_.send_raw(f.client, protocol::encode_log_chunk(std::string_view(buf, n)));
         }
       }
-      std::fclose(f);
+      std::fclose(file);
     }
-    if (keep) {
-      ++it;
-    } else {
-      if (server_.alive(it->client)) server_.close_after_flush(it->client);
-      it = followers_.erase(it);
-    }
+    if (alive && !last) followers_.push_back(f);
+    else if (alive) done.push_back(f.client);
   }
+  for (ClientId c : done)
+    if (server_.alive(c)) server_.close_after_flush(c);  // the job ended: so does the stream
 }
 
 json QueueRunner::queue_row(const std::string& name, const Queue& q) const {

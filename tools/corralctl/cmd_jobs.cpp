@@ -100,7 +100,11 @@ void register_jobs_commands(CLI::App& app, Context& ctx) {
   submit->add_option("--label", args->label, "what kind of job it is: the queue learns its service time per label");
   submit->add_option("--estimate", args->estimate, "expected service (CPU) time, e.g. 30s, 2m (spn, srt, hrrn)");
   submit->add_option("--cwd", args->cwd, "working directory (default: the current one)");
-  submit->add_option("--env", args->env, "K=V for the job's environment (repeatable)");
+  // One K=V per --env, taken as each one is parsed: a vector option would swallow
+  // the `--` of `--env K=V -- CMD` and then take CMD's options as corralctl's.
+  submit->add_option_function<std::string>("--env", [args](const std::string& kv) { args->env.push_back(kv); },
+                                           "K=V for the job's environment (repeatable)")
+      ->trigger_on_parse();
   submit->add_option("--user", args->user, "run as this user (root only; default: you)");
   submit->add_option("command", args->argv, "the command and its arguments")->required();
   submit->callback([&ctx, args] {
