@@ -9,6 +9,7 @@ Result<LoadedConfig> load_daemon_config(const std::string& path) {
   LoadedConfig out;
   out.daemon = cfg->daemon;
   out.groups = cfg->groups;
+  out.queues = cfg->queues;
   for (const auto& name : config::start_order(*cfg)) {
     auto it = cfg->services.find(name);
     if (it == cfg->services.end()) continue;

@@ -17,6 +17,7 @@ struct LoadedConfig {
   config::DaemonConfig daemon;
   std::map<std::string, config::GroupConfig> groups;  // always has "default"
   std::vector<ServiceSpec> services;  // instances expanded (NAME@0 ...), in start order
+  std::map<std::string, config::QueueConfig> queues;  // job queues (daemon/jobs/); always has "default"
 };
 
 Result<LoadedConfig> load_daemon_config(const std::string& path);

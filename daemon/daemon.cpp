@@ -26,6 +26,7 @@ Daemon::Daemon(DaemonSettings settings) : settings_(std::move(settings)) {}
 Daemon::~Daemon() {
   // Components first: each holds references to the loop, the bus or the
   // supervisor, and cancels its timers and subscriptions as it goes.
+  queues_.reset();
   adopter_.reset();
   state_.reset();
   pipes_.reset();
@@ -78,6 +79,7 @@ Status Daemon::init(LoadedConfig initial) {
                    pending_.end());
     for (auto& [name, list] : followers_) list.erase(std::remove(list.begin(), list.end(), id), list.end());
     if (event_stream_) event_stream_->forget(id);
+    if (queues_) queues_->forget_client(id);
   };
   if (settings_.socket_gid) server_->set_socket_group(*settings_.socket_gid);
   if (Status st = handover_ ? server_->listen_on(UniqueFd(handover_->listen_fd)) : server_->listen(); !st) return st;
@@ -96,6 +98,10 @@ Status Daemon::init(LoadedConfig initial) {
     if (Status st = sup_->add(std::move(spec)); !st) return st;
   }
   const std::set<std::string> adopted = init_adoption();
+  queues_ = std::make_unique<QueueRunner>(*loop_, *sup_, *server_, events_, fair_.get(), settings_.state_dir,
+                                          settings_.log_dir);
+  queues_->init(initial.queues);
+  metrics_->set_queues(queues_.get());
   // Start order: the config's (after = ...), instances in index order; each
   // waits until what it comes after is ready.
   for (const auto& name : order) {
@@ -273,6 +279,15 @@ void Daemon::on_request(ClientId id, const Peer& peer, const protocol::Request& 
     case Command::Metrics: handle_metrics(id); break;
     case Command::Events: handle_events(id, req); break;
     case Command::DaemonReexec: handle_daemon_reexec(id, peer); break;
+    case Command::Submit:
+    case Command::Jobs:
+    case Command::JobShow:
+    case Command::JobWait:
+    case Command::JobCancel:
+    case Command::JobLogs:
+    case Command::QueueList:
+    case Command::QueuePause:
+    case Command::QueueResume: queues_->handle(id, peer, req); break;
   }
   // Deferred replies (stop, restart) count the time to take them in, not the wait.
   metrics_->observe_request(protocol::command_name(req.command),
@@ -369,6 +384,7 @@ Result<json> Daemon::reload() {
     log_line("metrics: %s", metrics_->where().empty() ? "endpoint closed" : ("GET /metrics on " + metrics_->where()).c_str());
   deadlocks_->configure(loaded->daemon.deadlock_check, loaded->daemon.deadlock_action);
   if (fair_) fair_->reload(loaded->groups);
+  if (queues_) queues_->reload(loaded->queues);
   std::map<std::string, ServiceSpec*> wanted;
   for (auto& spec : loaded->services) wanted[spec.name()] = &spec;
   json added = json::array(), removed = json::array(), changed = json::array();

@@ -21,6 +21,7 @@
 #include "events/event_stream.hpp"
 #include "fair_share.hpp"
 #include "fdholder/log_pipe_keeper.hpp"
+#include "jobs/queue_runner.hpp"
 #include "persist/state_writer.hpp"
 #include "readiness/dependency_gate.hpp"
 #include "readiness/readiness_monitor.hpp"
@@ -104,6 +105,7 @@ class Daemon {
   std::unique_ptr<SyscallLearner> learner_;  // syscall_filter_mode = "learn"
   std::unique_ptr<MetricsComponent> metrics_;  // exposition, request counters, [daemon] metrics_listen
   std::unique_ptr<EventStream> event_stream_;  // `events` followers
+  std::unique_ptr<QueueRunner> queues_;        // the job queues, the long-term scheduler (daemon/jobs/)
   UniqueFd signal_fd_;
   std::vector<Pending> pending_;
   std::unordered_map<std::string, std::vector<ClientId>> followers_;

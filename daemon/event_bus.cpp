@@ -19,6 +19,7 @@ std::string_view kind_name(DaemonEvent::Kind k) {
     case DaemonEvent::Kind::Suspend: return "suspend";
     case DaemonEvent::Kind::SeccompListener: return "seccomp-listener";
     case DaemonEvent::Kind::Deadlock: return "deadlock";
+    case DaemonEvent::Kind::Job: return "job";
   }
   return "?";
 }

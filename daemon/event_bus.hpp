@@ -27,6 +27,7 @@ struct DaemonEvent {
     Suspend,   // a service was suspended or resumed (to: "suspended" or "resumed")
     SeccompListener,  // a service in syscall_filter_mode "learn" started: fd is its listener
     Deadlock,  // the deadlock check found one the service is in (to: "found"), or it went away ("cleared")
+    Job,       // a queued job changed state (service: "job-ID", from -> to, reason), daemon/jobs/
   };
   Kind kind = Kind::State;
   std::int64_t time_ms = 0;  // Unix time

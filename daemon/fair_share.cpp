@@ -175,6 +175,7 @@ void FairShare::shutdown() {
   for (const auto& [name, g] : groups_) {
     // Left-overs of a service that would not die would make the removal fail: kill them.
     if (Status st = cg_->cgroups->remove(name); !st) {
+      if (cg_->cgroups->exists(name + "/.jobs")) continue;  // queued jobs outlive corrald (daemon/jobs/)
       (void)cg_->cgroups->kill(name, 2000ms);
       if (Status again = cg_->cgroups->remove(name); !again)
         log_line("shutdown: %s", again.error().message.c_str());

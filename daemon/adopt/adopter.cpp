@@ -161,6 +161,7 @@ std::set<std::string> Adopter::run() {
       for (const auto& svc : subdirs_of(base + "/" + group)) {
         std::string path = group + "/" + svc;
         if (service_cgroups.count(path)) continue;
+        if (svc.front() == '.') continue;  // no service's (names never start with '.'): the queue runner's .jobs
         auto procs = cg->procs(path);
         if (procs)
           for (pid_t p : *procs) {

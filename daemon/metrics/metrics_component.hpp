@@ -27,6 +27,7 @@ class MetricsComponent {
   std::string where() const { return http_ ? http_->where() : std::string(); }
 
   void observe_request(std::string_view request, double seconds) { requests_.observe(request, seconds); }
+  void set_queues(const QueueRunner* queues) { sources_.queues = queues; }
   // Renders the exposition now (and counts it as a request of the given name).
   std::string exposition(metrics::Format f, std::string_view request = "metrics");
 

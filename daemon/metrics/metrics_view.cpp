@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "metrics_view.hpp"
 
+#include "../jobs/queue_runner.hpp"
+
 #include <unistd.h>
 
 #include <chrono>
@@ -179,6 +181,7 @@ std::vector<Family> collect_metrics(const MetricsSources& src) {
   add_service_metrics(out, src);
   add_group_metrics(out, src);
   add_daemon_metrics(out, src);
+  if (src.queues) src.queues->add_metrics(out);  // corral_queue_* (daemon/jobs/queue_metrics.cpp)
   return out;
 }
 

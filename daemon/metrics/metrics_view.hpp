@@ -16,12 +16,15 @@
 
 namespace corral::daemon {
 
+class QueueRunner;
+
 struct MetricsSources {
   const EventLoop& loop;
   const Supervisor& sup;
   const std::unique_ptr<FairShare>& fair;  // may be empty
   const DeadlockMonitor& deadlocks;
   const RequestStats& requests;
+  const QueueRunner* queues = nullptr;  // the job queues (daemon/jobs/), once made
 };
 
 std::vector<metrics::Family> collect_metrics(const MetricsSources& src);

@@ -38,7 +38,7 @@ _corralctl() {
   fi
 
   local commands="ps show tree status start stop restart signal reload logs run
-    shutdown waits sched pin topology top group suspend resume"
+    shutdown waits sched pin topology top group suspend resume submit jobs job queue"
   local global_opts="--socket --json --help --version"
 
   # The first word that is not an option (nor the value of --socket) is the command.
@@ -91,6 +91,9 @@ _corralctl() {
     sched) opts+=" --policy --priority --nice --runtime --deadline --period" ;;
     pin) opts+=" --cpus --threads --watch --interval" ;;
     waits) opts+=" --pid --dot --resolve --yes --grace" ;;
+    submit) opts+=" --queue --name --label --estimate --cwd --env --user" ;;
+    jobs) opts+=" --queue" ;;
+    job) opts+=" -n --lines -f --follow" ;;
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))
@@ -111,8 +114,14 @@ _corralctl() {
       fi ;;
     show|tree|sched|pin)
       COMPREPLY=($(compgen -W "$(_corralctl_pids)" -- "$cur")) ;;
-    run)
+    run|submit)
       COMPREPLY=($(compgen -c -- "$cur")) ;;
+    job|queue)
+      # job show|wait|cancel|logs ID..., queue list|pause|resume NAME...: the verb first.
+      if [[ $prev == "$cmd" ]]; then
+        [[ $cmd == job ]] && COMPREPLY=($(compgen -W "show wait cancel logs" -- "$cur"))
+        [[ $cmd == queue ]] && COMPREPLY=($(compgen -W "list pause resume" -- "$cur"))
+      fi ;;
   esac
 }
 

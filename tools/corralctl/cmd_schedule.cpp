@@ -110,6 +110,7 @@ void register_schedule_commands(CLI::App& app, Context& ctx) {
   sim->add_option("--jobs", sa->jobs, "name:arrival:service,... in time units, e.g. A:0:3,B:2:6")->required();
   sim->add_option("--svg", sa->svg, "also draw the Gantt chart as an SVG picture in FILE");
   sim->callback([sa, &ctx] { ctx.exit_code = run_simulate(*sa, ctx); });
+  register_schedule_replay(schedule, ctx);  // replay, burn (cmd_schedule_replay.cpp)
 }
 
 }  // namespace corral::ctl

@@ -20,8 +20,10 @@ void register_sched_commands(CLI::App& app, Context& ctx);    // sched, pin, top
 void register_service_commands(CLI::App& app, Context& ctx);  // status, start, stop, restart, signal, reload, logs, run, shutdown
 void register_fair_commands(CLI::App& app, Context& ctx);     // suspend, resume, group, top
 void register_schedule_commands(CLI::App& app, Context& ctx);  // schedule simulate
+void register_schedule_replay(CLI::App* schedule, Context& ctx);  // schedule replay, burn (needs corrald)
 void register_syscalls_commands(CLI::App& app, Context& ctx); // syscalls
 void register_metrics_commands(CLI::App& app, Context& ctx);  // metrics, events
 void register_daemon_commands(CLI::App& app, Context& ctx);   // daemon-reexec
+void register_jobs_commands(CLI::App& app, Context& ctx);     // submit, jobs, job, queue
 
 }  // namespace corral::ctl

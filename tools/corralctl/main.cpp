@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   register_syscalls_commands(app, ctx);
   register_metrics_commands(app, ctx);
   register_daemon_commands(app, ctx);
+  register_jobs_commands(app, ctx);
 
   try {
     app.parse(argc, argv);

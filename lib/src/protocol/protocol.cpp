@@ -11,7 +11,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::pair<Command, std::string_view>, 18> kCommands{{
+constexpr std::array<std::pair<Command, std::string_view>, 27> kCommands{{
     {Command::Status, "status"},
     {Command::Show, "show"},
     {Command::Start, "start"},
@@ -30,6 +30,15 @@ constexpr std::array<std::pair<Command, std::string_view>, 18> kCommands{{
     {Command::Metrics, "metrics"},
     {Command::Events, "events"},
     {Command::DaemonReexec, "daemon-reexec"},
+    {Command::Submit, "submit"},
+    {Command::Jobs, "jobs"},
+    {Command::JobShow, "job-show"},
+    {Command::JobWait, "job-wait"},
+    {Command::JobCancel, "job-cancel"},
+    {Command::JobLogs, "job-logs"},
+    {Command::QueueList, "queue-list"},
+    {Command::QueuePause, "queue-pause"},
+    {Command::QueueResume, "queue-resume"},
 }};
 
 // Invalid UTF-8 (a service may log anything) must not make dump() throw.
@@ -162,6 +171,16 @@ bool changes_state(Command c) {
     case Command::Metrics:
     case Command::Events:
       return false;
+    // Any user may queue work; the queue runner lets a non-privileged peer see
+    // and cancel only its own jobs.
+    case Command::Submit:
+    case Command::Jobs:
+    case Command::JobShow:
+    case Command::JobWait:
+    case Command::JobCancel:
+    case Command::JobLogs:
+    case Command::QueueList:
+      return false;
     default:
       return true;
   }
@@ -207,6 +226,11 @@ std::string encode(const Request& r) {
   if (!r.argv.empty()) j["argv"] = r.argv;
   if (!r.name.empty()) j["name"] = r.name;
   if (r.no_block) j["no_block"] = true;
+  if (r.args.is_object() && !r.args.empty()) j["args"] = r.args;
+  if (r.command == Command::JobLogs) {
+    j["lines"] = r.lines;
+    j["follow"] = r.follow;
+  }
   return dump_line(j);
 }
 
@@ -240,6 +264,10 @@ Result<Request> decode_request(std::string_view line) {
   if (!(st = read_strings(j, "argv", r.argv))) return st.error();
   if (!(st = read_string(j, "name", r.name))) return st.error();
   if (!(st = read_bool(j, "no_block", r.no_block))) return st.error();
+  if (auto it = j.find("args"); it != j.end() && !it->is_null()) {
+    if (!it->is_object()) return Error::logic("field args: expected an object", EBADMSG);
+    r.args = *it;
+  }
   if (r.lines < 0) return Error::logic("field lines: must not be negative", EBADMSG);
   return r;
 }

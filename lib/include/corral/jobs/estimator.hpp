@@ -43,6 +43,8 @@ class Estimator {
   std::optional<double> predict(std::string_view label) const;
   // A run of `label` took `actual` (its real service time).
   void observe(std::string_view label, double actual);
+  // A label's history as saved earlier (corrald's jobs file), replacing what it had.
+  void set_history(std::string_view label, LabelHistory history) { labels_[std::string(label)] = history; }
 
   const std::map<std::string, LabelHistory, std::less<>>& labels() const { return labels_; }
 

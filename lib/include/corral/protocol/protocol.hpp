@@ -28,7 +28,11 @@ inline constexpr int kVersion = 1;
 inline constexpr std::size_t kMaxLine = 64 * 1024;
 
 enum class Command : std::uint8_t { Status, Show, Start, Stop, Restart, Signal, Reload, Logs, Run, Shutdown, Version,
-                                    Suspend, Resume, Groups, SyscallsLearned, Metrics, Events, DaemonReexec };
+                                    Suspend, Resume, Groups, SyscallsLearned, Metrics, Events, DaemonReexec,
+                                    // The job queue (daemon/jobs/): any user may submit and see or cancel
+                                    // their own jobs; queue-pause/resume need a privileged peer.
+                                    Submit, Jobs, JobShow, JobWait, JobCancel, JobLogs, QueueList, QueuePause,
+                                    QueueResume };
 
 std::string_view command_name(Command c);
 std::optional<Command> parse_command(std::string_view s);
@@ -47,6 +51,9 @@ struct Request {
   // Optional (an older client sends none): start/restart reply at once instead
   // of when the services are ready.
   bool no_block = false;
+  // Optional: the further arguments of the newer commands, as an object (submit:
+  // queue, label, estimate, cwd, env, user; jobs: queue). Null when there are none.
+  nlohmann::json args;
 };
 
 struct Response {
