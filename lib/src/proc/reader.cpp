@@ -215,6 +215,15 @@ class Scanner {
       ident.uid = ident.euid = sb.st_uid;
       ident.gid = ident.egid = sb.st_gid;
       ident.real_ids_known = false;
+      if (opts_.privileges) {
+        err = read_proc_file(dirfd, "status", buf_, text);
+        if (err != 0 && is_vanished(err)) return vanished(id);
+        if (err == 0) {
+          if (auto st = parse_status(text); st)
+            ctl.privileges = PcbPrivileges{true,        st->seccomp_mode, st->seccomp_filters, st->no_new_privs,
+                                           st->cap_eff, st->cap_prm,      st->cap_amb};
+        }
+      }
     }
     if (opts_.user_names) {
       if (process != nullptr && process->id.uid == ident.uid)
