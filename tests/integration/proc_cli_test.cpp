@@ -139,6 +139,36 @@ TEST(CorralctlInspect, PsPrivilegesOnlyWhenAsked) {
   EXPECT_NE(table.out.find(" yes "), std::string::npos) << table.out;
 }
 
+// ps --json writes its JSON by hand: a command line with quotes, a backslash, a
+// control character and UTF-8 comes out as valid JSON holding the same text.
+TEST(CorralctlInspect, PsJsonEscapesTheCommandLine) {
+  const std::string arg0 = "sl\"ee\\p \x01 caf\xc3\xa9";
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::execl("/bin/sleep", arg0.c_str(), "1000", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  struct Reap {
+    pid_t pid;
+    ~Reap() {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+  } reap{pid};
+  ASSERT_TRUE(corral::testing::eventually([&] {
+    auto p = corral::proc::read_process(pid);
+    return p && p->id.comm == "sleep" && !p->id.cmdline.empty() && p->id.cmdline[0] == arg0;
+  }));
+  auto r = run({corralctl(), "ps", "--pid", std::to_string(pid), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json j = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << r.out;
+  ASSERT_EQ(j.size(), 1u);
+  EXPECT_EQ(j[0]["command"], arg0 + " 1000");
+  EXPECT_NE(r.out.find("sl\\\"ee\\\\p \\u0001 caf\xc3\xa9"), std::string::npos) << r.out;
+}
+
 TEST(CorralctlInspect, ShowJsonHasThreeSections) {
   Child c;
   ASSERT_TRUE(c.start({helper_path("proc_states"), "read"}));
