@@ -42,7 +42,10 @@ struct Row {
 
 std::string command_of(const Pcb& p) {
   if (p.id.cmdline.empty()) return "[" + p.id.comm + "]";  // kernel thread or zombie
+  std::size_t size = p.id.cmdline.size();
+  for (const auto& a : p.id.cmdline) size += a.size();
   std::string s;
+  s.reserve(size);
   for (const auto& a : p.id.cmdline) {
     if (!s.empty()) s += ' ';
     s += a;
@@ -111,6 +114,13 @@ bool user_matches(const Pcb& p, const std::vector<std::string>& users) {
   return false;
 }
 
+// A literal appended with its length known at compile time (+= a const char*
+// measured every one at run time: callgrind showed it in ps --json).
+template <std::size_t N>
+void put(std::string& out, const char (&text)[N]) {
+  out.append(text, N - 1);
+}
+
 void append_num(std::string& out, long long v) {
   char buf[24];
   auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
@@ -137,20 +147,20 @@ void append_cap(std::string& out, std::uint64_t v) {
 // a field null when the kernel does not show it.
 void append_privileges(std::string& out, const PcbPrivileges& p) {
   if (!p.known) {
-    out += "null";
+    put(out, "null");
     return;
   }
-  out += "{\"seccomp\":";
+  put(out, "{\"seccomp\":");
   if (const char* m = seccomp_text(p.seccomp_mode)) append_json_string(out, m);
-  else out += "null";
-  out += ",\"seccomp_filters\":";
+  else put(out, "null");
+  put(out, ",\"seccomp_filters\":");
   if (p.seccomp_filters >= 0) append_num(out, p.seccomp_filters);
-  else out += "null";
-  out += ",\"no_new_privs\":";
+  else put(out, "null");
+  put(out, ",\"no_new_privs\":");
   out += p.no_new_privs < 0 ? "null" : p.no_new_privs == 1 ? "true" : "false";
-  out += ",\"cap_effective\":"; append_cap(out, p.cap_eff);
-  out += ",\"cap_permitted\":"; append_cap(out, p.cap_prm);
-  out += ",\"cap_ambient\":"; append_cap(out, p.cap_amb);
+  put(out, ",\"cap_effective\":"); append_cap(out, p.cap_eff);
+  put(out, ",\"cap_permitted\":"); append_cap(out, p.cap_prm);
+  put(out, ",\"cap_ambient\":"); append_cap(out, p.cap_amb);
   out += '}';
 }
 
@@ -163,35 +173,35 @@ void print_json(const std::vector<Row>& rows, bool threads, bool privileges) {
     const Pcb& p = *r.task;
     out += first ? "\n{" : ",\n{";
     first = false;
-    out += "\"pid\":"; append_num(out, r.process->id.pid);
-    if (threads) { out += ",\"tid\":"; append_num(out, p.id.pid); }
-    out += ",\"ppid\":"; append_num(out, p.id.ppid);
-    out += ",\"user\":"; append_json_string(out, p.id.user);
-    out += ",\"uid\":"; append_num(out, p.id.uid);
-    out += ",\"state\":"; append_json_string(out, to_string(p.control.state));
-    out += ",\"state_sampled\":"; out += p.control.state_sampled ? "true" : "false";
-    out += ",\"kernel_state\":"; append_json_string(out, std::string_view(&p.control.kernel_state, 1));
-    out += ",\"frozen\":"; out += p.control.frozen ? "true" : "false";
-    out += ",\"policy\":"; append_json_string(out, policy_name(p.control.policy));
-    out += ",\"rt_priority\":"; append_num(out, p.control.rt_priority);
-    out += ",\"nice\":"; append_num(out, p.control.nice);
-    out += ",\"priority\":"; append_num(out, p.control.priority);
-    out += ",\"cpu\":"; append_num(out, p.cpu.last_cpu);
-    out += ",\"rss_kib\":"; append_num(out, static_cast<long long>(p.control.rss_kib));
-    out += ",\"vsz_kib\":"; append_num(out, static_cast<long long>(p.control.vsz_kib));
-    out += ",\"threads\":"; append_num(out, p.control.threads);
-    out += ",\"wchan\":"; append_json_string(out, p.control.wchan);
-    out += ",\"blocked_syscall\":";
+    put(out, "\"pid\":"); append_num(out, r.process->id.pid);
+    if (threads) { put(out, ",\"tid\":"); append_num(out, p.id.pid); }
+    put(out, ",\"ppid\":"); append_num(out, p.id.ppid);
+    put(out, ",\"user\":"); append_json_string(out, p.id.user);
+    put(out, ",\"uid\":"); append_num(out, p.id.uid);
+    put(out, ",\"state\":"); append_json_string(out, to_string(p.control.state));
+    put(out, ",\"state_sampled\":"); out += p.control.state_sampled ? "true" : "false";
+    put(out, ",\"kernel_state\":"); append_json_string(out, std::string_view(&p.control.kernel_state, 1));
+    put(out, ",\"frozen\":"); out += p.control.frozen ? "true" : "false";
+    put(out, ",\"policy\":"); append_json_string(out, policy_name(p.control.policy));
+    put(out, ",\"rt_priority\":"); append_num(out, p.control.rt_priority);
+    put(out, ",\"nice\":"); append_num(out, p.control.nice);
+    put(out, ",\"priority\":"); append_num(out, p.control.priority);
+    put(out, ",\"cpu\":"); append_num(out, p.cpu.last_cpu);
+    put(out, ",\"rss_kib\":"); append_num(out, static_cast<long long>(p.control.rss_kib));
+    put(out, ",\"vsz_kib\":"); append_num(out, static_cast<long long>(p.control.vsz_kib));
+    put(out, ",\"threads\":"); append_num(out, p.control.threads);
+    put(out, ",\"wchan\":"); append_json_string(out, p.control.wchan);
+    put(out, ",\"blocked_syscall\":");
     if (p.control.blocked_syscall) {
       std::string_view name = syscall_name(*p.control.blocked_syscall);
       if (name.empty()) append_num(out, *p.control.blocked_syscall);
       else append_json_string(out, name);
     } else {
-      out += "null";
+      put(out, "null");
     }
-    out += ",\"comm\":"; append_json_string(out, p.id.comm);
-    out += ",\"command\":"; append_json_string(out, command_of(*r.process));
-    if (privileges) { out += ",\"privileges\":"; append_privileges(out, p.control.privileges); }
+    put(out, ",\"comm\":"); append_json_string(out, p.id.comm);
+    put(out, ",\"command\":"); append_json_string(out, command_of(*r.process));
+    if (privileges) { put(out, ",\"privileges\":"); append_privileges(out, p.control.privileges); }
     out += '}';
   }
   out += rows.empty() ? "]\n" : "\n]\n";
