@@ -338,10 +338,16 @@ void ControlServer::process_lines(ClientId id) {
 }
 
 void ControlServer::reply(ClientId id, const protocol::Response& r) {
+  if (clients_.count(id) == 0) return;
+  reply_line(id, protocol::encode(r));
+}
+
+void ControlServer::reply_line(ClientId id, std::string line) {
   auto it = clients_.find(id);
   if (it == clients_.end()) return;
   Client& c = *it->second;
-  c.out += protocol::encode(r);
+  if (c.out.empty()) c.out = std::move(line);  // a long reply is not copied
+  else c.out += line;
   bool resume = c.waiting && !c.processing;
   c.waiting = false;
   flush(id);

@@ -55,6 +55,8 @@ class ControlServer {
 
   Status listen();
   void reply(ClientId id, const protocol::Response& r);
+  // A reply already encoded (one line ending with '\n', e.g. the streamed status reply).
+  void reply_line(ClientId id, std::string line);
   // Raw bytes (log chunks for a follower). Returns false if the client is gone.
   bool send_raw(ClientId id, std::string_view data);
   // A follower is not timed out and takes no further requests.

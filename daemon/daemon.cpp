@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "corral/protocol/status_reply.hpp"
 #include "corral/supervise/log_file.hpp"
 #include "daemon_log.hpp"
 #include "pcb_json.hpp"
@@ -295,15 +296,17 @@ void Daemon::on_request(ClientId id, const Peer& peer, const protocol::Request& 
 }
 
 void Daemon::handle_status(ClientId id, const protocol::Request& req) {
-  json arr = json::array();
+  // Streamed into the reply line (same bytes as the JSON tree's dump, without the tree).
+  protocol::StatusReplyWriter reply;
   if (req.names.empty()) {
-    for (const auto& [name, s] : sup_->services()) arr.push_back(protocol::to_json(sup_->status_of(*s)));
+    reply.reserve(sup_->services().size());
+    for (const auto& [name, s] : sup_->services()) reply.add(sup_->status_of(*s));
   } else {
     auto r = resolve(req.names);
     if (!r) return server_->reply(id, Response::failure(r.error().message));
-    for (Service* s : *r) arr.push_back(protocol::to_json(sup_->status_of(*s)));
+    for (Service* s : *r) reply.add(sup_->status_of(*s));
   }
-  server_->reply(id, Response::success(std::move(arr)));
+  server_->reply_line(id, reply.finish());
 }
 
 void Daemon::handle_show(ClientId id, const protocol::Request& req) {

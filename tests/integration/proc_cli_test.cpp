@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // End to end: the built corralctl's ps, show and tree on real processes, their JSON
 // shapes and exit codes.
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -85,6 +88,85 @@ TEST(CorralctlInspect, PsFiltersAndThreads) {
   json s = json::parse(sorted.out);
   ASSERT_GE(s.size(), 2u);
   EXPECT_GT(s[0]["pid"].get<int>(), s[1]["pid"].get<int>());
+}
+
+// The PCB's privileges (issue 12) in ps only when asked for, and then exactly as
+// `show PID --json` has them. The process sets no_new_privs itself, then execs sleep.
+TEST(CorralctlInspect, PsPrivilegesOnlyWhenAsked) {
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    ::execl("/bin/sleep", "sleep", "1000", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  struct Reap {
+    pid_t pid;
+    ~Reap() {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+  } reap{pid};
+  const std::string id = std::to_string(pid);
+  ASSERT_TRUE(corral::testing::eventually([&] {
+    auto p = corral::proc::read_process(pid);
+    return p && p->id.comm == "sleep" && p->control.kernel_state == 'S';
+  }));
+
+  auto plain = run({corralctl(), "ps", "--pid", id, "--json"});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  json rows = json::parse(plain.out);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_FALSE(rows[0].contains("privileges")) << "not read without --privileges";
+
+  auto asked = run({corralctl(), "ps", "--pid", id, "--privileges", "--json"});
+  ASSERT_EQ(asked.exit_code, 0) << asked.err;
+  json with = json::parse(asked.out);
+  ASSERT_EQ(with.size(), 1u);
+  ASSERT_TRUE(with[0].contains("privileges")) << asked.out;
+  const json& priv = with[0]["privileges"];
+  EXPECT_EQ(priv["no_new_privs"], true);
+  EXPECT_EQ(priv["seccomp"], "disabled");
+  auto show = run({corralctl(), "show", id, "--json"});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_EQ(priv, json::parse(show.out)["control"]["privileges"]);
+  EXPECT_EQ(with[0]["user"], rows[0]["user"]) << "USER stays the effective user";
+
+  auto table = run({corralctl(), "ps", "--pid", id, "--privileges"});
+  ASSERT_EQ(table.exit_code, 0);
+  EXPECT_NE(table.out.find("SECCOMP"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("NNP"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find(" yes "), std::string::npos) << table.out;
+}
+
+// ps --json writes its JSON by hand: a command line with quotes, a backslash, a
+// control character and UTF-8 comes out as valid JSON holding the same text.
+TEST(CorralctlInspect, PsJsonEscapesTheCommandLine) {
+  const std::string arg0 = "sl\"ee\\p \x01 caf\xc3\xa9";
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::execl("/bin/sleep", arg0.c_str(), "1000", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  struct Reap {
+    pid_t pid;
+    ~Reap() {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+  } reap{pid};
+  ASSERT_TRUE(corral::testing::eventually([&] {
+    auto p = corral::proc::read_process(pid);
+    return p && p->id.comm == "sleep" && !p->id.cmdline.empty() && p->id.cmdline[0] == arg0;
+  }));
+  auto r = run({corralctl(), "ps", "--pid", std::to_string(pid), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json j = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << r.out;
+  ASSERT_EQ(j.size(), 1u);
+  EXPECT_EQ(j[0]["command"], arg0 + " 1000");
+  EXPECT_NE(r.out.find("sl\\\"ee\\\\p \\u0001 caf\xc3\xa9"), std::string::npos) << r.out;
 }
 
 TEST(CorralctlInspect, ShowJsonHasThreeSections) {

@@ -5,6 +5,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -30,23 +31,35 @@ Result<DaemonConnection> DaemonConnection::connect(const std::string& path) {
 }
 
 Result<std::string> DaemonConnection::read_line() {
+  std::size_t searched = 0;  // a long reply arrives in many reads: look for '\n' only in new bytes
   for (;;) {
-    auto nl = buf_.find('\n');
+    auto nl = buf_.find('\n', searched);
     if (nl != std::string::npos) {
-      std::string line = buf_.substr(0, nl);
-      buf_.erase(0, nl + 1);
+      std::string line;
+      if (nl + 1 == buf_.size()) {  // the usual case: the reply is all there is
+        buf_.pop_back();
+        line.swap(buf_);
+      } else {
+        line = buf_.substr(0, nl);
+        buf_.erase(0, nl + 1);
+      }
       return line;
     }
-    char chunk[65536];
-    ssize_t n = ::read(fd_.get(), chunk, sizeof chunk);
+    searched = buf_.size();
+    // Read straight into the buffer, growing it geometrically (a status reply of
+    // 1,000 services is ~250 KB).
+    if (buf_.capacity() - buf_.size() < 65536) buf_.reserve(std::max<std::size_t>(buf_.capacity() * 2, 131072));
+    const std::size_t old_size = buf_.size();
+    buf_.resize(buf_.capacity());
+    ssize_t n = ::read(fd_.get(), buf_.data() + old_size, buf_.size() - old_size);
+    buf_.resize(old_size + (n > 0 ? static_cast<std::size_t>(n) : 0));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return errno_error("read from corrald");
     if (n == 0) return Error::logic("corrald closed the connection", 0);
-    buf_.append(chunk, static_cast<std::size_t>(n));
   }
 }
 
-Result<protocol::Response> DaemonConnection::request(const protocol::Request& req) {
+Result<std::string> DaemonConnection::request_line(const protocol::Request& req) {
   std::string line = protocol::encode(req);
   std::string_view rest = line;
   while (!rest.empty()) {
@@ -55,12 +68,16 @@ Result<protocol::Response> DaemonConnection::request(const protocol::Request& re
     if (n < 0) return errno_error("write to corrald");
     rest.remove_prefix(static_cast<std::size_t>(n));
   }
-  auto reply = read_line();
+  return read_line();
+}
+
+Result<protocol::Response> DaemonConnection::request(const protocol::Request& req) {
+  auto reply = request_line(req);
   if (!reply) return reply.error();
   return protocol::decode_response(*reply);
 }
 
-Result<protocol::Response> call(const protocol::Request& req, Context& ctx) {
+Result<std::string> call_line(const protocol::Request& req, Context& ctx) {
   std::string path = socket_path_for(ctx);
   auto conn = DaemonConnection::connect(path);
   if (!conn) {
@@ -69,7 +86,16 @@ Result<protocol::Response> call(const protocol::Request& req, Context& ctx) {
     ctx.exit_code = kExitUnreachable;
     return conn.error();
   }
-  auto resp = conn->request(req);
+  auto line = conn->request_line(req);
+  if (!line) {
+    std::fprintf(stderr, "corralctl: %s\n", line.error().message.c_str());
+    ctx.exit_code = kExitFailed;
+  }
+  return line;
+}
+
+Result<protocol::Response> decode_reply(std::string_view line, Context& ctx) {
+  auto resp = protocol::decode_response(line);
   if (!resp) {
     std::fprintf(stderr, "corralctl: %s\n", resp.error().message.c_str());
     ctx.exit_code = kExitFailed;
@@ -81,6 +107,12 @@ Result<protocol::Response> call(const protocol::Request& req, Context& ctx) {
     return Error::logic(resp->error);
   }
   return resp;
+}
+
+Result<protocol::Response> call(const protocol::Request& req, Context& ctx) {
+  auto line = call_line(req, ctx);
+  if (!line) return line.error();
+  return decode_reply(*line, ctx);
 }
 
 namespace {

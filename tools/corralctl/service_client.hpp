@@ -20,6 +20,8 @@ class DaemonConnection {
   // Error code ECONNREFUSED/ENOENT/...: the daemon is not there (exit code 3).
   static Result<DaemonConnection> connect(const std::string& path);
   Result<protocol::Response> request(const protocol::Request& req);
+  // The reply line as sent (without '\n'), not decoded.
+  Result<std::string> request_line(const protocol::Request& req);
   // The next line from the daemon (without '\n'); an Error with code 0 at end of stream.
   Result<std::string> read_line();
 
@@ -31,6 +33,11 @@ class DaemonConnection {
 // Sends one request and returns the reply; prints the error and sets
 // ctx.exit_code (3 unreachable, 1 refused/failed) when there is none or it failed.
 Result<protocol::Response> call(const protocol::Request& req, Context& ctx);
+// call() in two halves, for a reply that may be printed without decoding it:
+// the reply line (or the error printed, exit code 3 or 1), then its decoding
+// with call()'s checks and messages.
+Result<std::string> call_line(const protocol::Request& req, Context& ctx);
+Result<protocol::Response> decode_reply(std::string_view line, Context& ctx);
 
 // `show NAME` for a supervised service: settings, exit history and the PCB of its
 // process. The lead's `show` dispatches here when the argument is not all digits.

@@ -27,26 +27,30 @@ void truncate_display(std::string& s, std::size_t width) {
 }
 
 void append_json_string(std::string& out, std::string_view s) {
+  // Runs of bytes that need no escape are appended whole: byte by byte appends
+  // were a quarter of `ps --json`'s user time (issue 13).
   out += '"';
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
+  std::size_t run = 0;  // start of the bytes not yet copied
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
       case '\n': out += "\\n"; break;
       case '\t': out += "\\t"; break;
       case '\r': out += "\\r"; break;
-      default:
-        if (c < 0x20) {
-          static const char* hex = "0123456789abcdef";
-          out += "\\u00";
-          out += hex[c >> 4];
-          out += hex[c & 15];
-        } else {
-          out += ch;  // UTF-8 passes through; /proc text that is not UTF-8 stays bytes
-        }
+      default: {
+        static const char* hex = "0123456789abcdef";
+        out += "\\u00";
+        out += hex[c >> 4];
+        out += hex[c & 15];
+      }
     }
   }
+  out.append(s.data() + run, s.size() - run);  // UTF-8 passes through; /proc text that is not UTF-8 stays bytes
   out += '"';
 }
 

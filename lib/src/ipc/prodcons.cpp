@@ -2,6 +2,7 @@
 #include "corral/ipc/prodcons.hpp"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -35,15 +36,27 @@ struct SlotHeader {
   std::uint64_t checksum;
 };
 
+// Padding between the fields the producer and the consumer write at every item:
+// without it `empty`, `full` and the mutex shared one or two cache lines, and
+// each wait or signal of one side took the line away from the other (issue 13).
+// The segment does not promise 64-byte alignment, so whole lines of padding
+// separate them instead of alignas.
+struct LinePad {
+  char bytes[64];
+};
+
 struct Shared {
   Shared(unsigned k) : empty(k), full(0) {}
   bi::interprocess_semaphore empty;  // free slots
+  LinePad pad0;
   bi::interprocess_semaphore full;   // filled slots
+  LinePad pad1;
   bi::interprocess_mutex mutex;      // guards the ring and everything below up to the atomics
   std::uint64_t in = 0, out = 0;
   std::int64_t count = 0, count_min = 0, count_max = 0;
   std::uint64_t occupancy_violations = 0, order_violations = 0;
 
+  LinePad pad2;  // the end-of-run counters below are not touched per item
   std::atomic<std::uint32_t> producers_done{0};
   std::atomic<std::uint64_t> produced{0}, bad_checksums{0};
   std::atomic<std::uint64_t> first_ns{std::numeric_limits<std::uint64_t>::max()}, last_ns{0};
@@ -56,11 +69,37 @@ struct Layout {
   std::size_t slot;
   std::uint8_t* seen;
   std::int64_t* last_seq;  // per producer, last seq taken out of the ring
+  unsigned spin;           // try_wait/try_lock attempts before blocking (0 on one CPU)
 };
 
+// Attempts before a wait blocks, when another CPU can run the other side.
+// Blocking costs a futex sleep and, for whoever signals, a futex wake: a few
+// microseconds each, while the other side usually frees a slot or fills one
+// within a microsecond. So a wait first retries for about that long (what glibc's
+// adaptive mutexes and the kernel's own locks do) and then blocks as the textbook
+// says; it is still wait() on the same semaphore, counted as blocked only when it slept.
+constexpr unsigned kSpinTries = 400;
+
+inline void cpu_pause() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield" ::: "memory");
+#endif
+}
+
+template <typename TryFn>
+bool try_for(unsigned tries, TryFn try_once) {
+  for (unsigned i = 0; i < tries; ++i) {
+    if (try_once()) return true;
+    cpu_pause();
+  }
+  return false;
+}
+
 // wait() the textbook way, but try first so blocking is counted and traced.
-void sem_wait(bi::interprocess_semaphore& s, LocalWaitStats& st, const Tracer& tr, const char* name) {
-  if (s.try_wait()) {
+void sem_wait(bi::interprocess_semaphore& s, unsigned spin, LocalWaitStats& st, const Tracer& tr, const char* name) {
+  if (s.try_wait() || try_for(spin, [&] { return s.try_wait(); })) {
     st.record(0, false);
     tr("wait(%s) passed", name);
     return;
@@ -72,8 +111,8 @@ void sem_wait(bi::interprocess_semaphore& s, LocalWaitStats& st, const Tracer& t
   tr("wait(%s) woken", name);
 }
 
-void lock(bi::interprocess_mutex& m, LocalWaitStats& st) {
-  if (m.try_lock()) {
+void lock(bi::interprocess_mutex& m, unsigned spin, LocalWaitStats& st) {
+  if (m.try_lock() || try_for(spin, [&] { return m.try_lock(); })) {
     st.record(0, false);
     return;
   }
@@ -117,8 +156,8 @@ int producer(const Layout& L, const ProdconsConfig& c, unsigned id, std::uint64_
       h.checksum = fnv1a(it + sizeof h, c.item_size, id * 1000003ULL + seq + j);
       std::memcpy(it, &h, sizeof h);
     }
-    for (unsigned j = 0; j < b; ++j) sem_wait(s.empty, on_empty, tr, "empty");
-    lock(s.mutex, on_mutex);
+    for (unsigned j = 0; j < b; ++j) sem_wait(s.empty, L.spin, on_empty, tr, "empty");
+    lock(s.mutex, L.spin, on_mutex);
     for (unsigned j = 0; j < b; ++j) put(L, c.capacity, items.data() + j * L.slot, tr);
     s.mutex.unlock();
     for (unsigned j = 0; j < b; ++j) {
@@ -135,8 +174,8 @@ int producer(const Layout& L, const ProdconsConfig& c, unsigned id, std::uint64_
     SlotHeader h{kPill, 0, 0, 0};
     std::memcpy(pill.data(), &h, sizeof h);
     for (unsigned i = 0; i < c.consumers; ++i) {
-      sem_wait(s.empty, on_empty, tr, "empty");
-      lock(s.mutex, on_mutex);
+      sem_wait(s.empty, L.spin, on_empty, tr, "empty");
+      lock(s.mutex, L.spin, on_mutex);
       put(L, c.capacity, pill.data(), tr);
       s.mutex.unlock();
       s.full.post();
@@ -156,8 +195,8 @@ int consumer(const Layout& L, const ProdconsConfig& c, unsigned id, const std::v
   std::uint64_t mine = 0, last = 0;
   LocalWaitStats on_full, on_mutex;
   for (;;) {
-    sem_wait(s.full, on_full, tr, "full");
-    lock(s.mutex, on_mutex);
+    sem_wait(s.full, L.spin, on_full, tr, "full");
+    lock(s.mutex, L.spin, on_mutex);
     std::memcpy(item.data(), L.ring + (s.out % k) * L.slot, L.slot);
     s.out++;
     s.count--;
@@ -215,6 +254,7 @@ Result<ProdconsReport> run_prodcons(const ProdconsConfig& c) {
   const std::size_t bytes = sizeof(Shared) + slot * c.capacity + c.items + 8 * c.producers;
   names.add(IpcNames::Kind::boost_shm, r.segment);
   Layout L{};
+  L.spin = ::sysconf(_SC_NPROCESSORS_ONLN) > 1 ? kSpinTries : 0;  // on one CPU the other side cannot run meanwhile
   std::vector<std::uint64_t> base(c.producers, 0), count(c.producers, c.items / c.producers);
   for (unsigned p = 0; p < c.items % c.producers; ++p) count[p]++;
   for (unsigned p = 1; p < c.producers; ++p) base[p] = base[p - 1] + count[p - 1];

@@ -86,6 +86,19 @@ class Scanner {
   Status read_process(pid_t pid, Pcb& pcb) {
     char name[32];
     std::snprintf(name, sizeof name, "%d", static_cast<int>(pid));
+    if (!opts_.threads) {
+      // Without threads no directory fd is needed: the files are opened as "PID/stat"
+      // from the root and the owner comes from fstatat, two system calls fewer per
+      // process than opening and closing /proc/PID (issue 13, ps). As in procps, the
+      // files of one process are then not pinned to one task: a PID reused between
+      // two reads of the same record would mix them (the PID space must wrap first).
+      prefix_len_ = std::strlen(name);
+      std::memcpy(path_, name, prefix_len_);
+      path_[prefix_len_++] = '/';
+      Status st = read_task(root_.get(), pid, pid, pcb, nullptr);
+      prefix_len_ = 0;
+      return st;
+    }
     UniqueFd dir(::openat(root_.get(), name, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!dir) {
       if (is_vanished(errno)) return vanished(pid);
@@ -157,7 +170,7 @@ class Scanner {
   // One task directory (a process, or a thread when `process` is given).
   Status read_task(int dirfd, pid_t id, pid_t tgid, Pcb& pcb, const Pcb* process) {
     std::string_view text;
-    int err = read_proc_file(dirfd, "stat", buf_, text);
+    int err = read_proc_file(dirfd, at("stat"), buf_, text);
     if (err != 0) {
       if (is_vanished(err)) return vanished(id);
       return Error::from_errno(err, "read " + opts_.proc_root + "/" + std::to_string(id) + "/stat");
@@ -191,7 +204,7 @@ class Scanner {
     const bool zombie = s.state == 'Z' || s.state == 'X';
 
     if (opts_.status) {
-      err = read_proc_file(dirfd, "status", buf_, text);
+      err = read_proc_file(dirfd, at("status"), buf_, text);
       if (err != 0) {
         if (is_vanished(err)) return vanished(id);
       } else if (auto st = parse_status(text); st) {
@@ -211,10 +224,26 @@ class Scanner {
       }
     } else {
       struct stat sb {};
-      if (::fstat(dirfd, &sb) != 0) return vanished(id);
+      if (prefix_len_ > 0) {
+        path_[prefix_len_ - 1] = '\0';  // "PID" itself
+        const int rc = ::fstatat(dirfd, path_, &sb, AT_SYMLINK_NOFOLLOW);
+        path_[prefix_len_ - 1] = '/';
+        if (rc != 0) return vanished(id);
+      } else if (::fstat(dirfd, &sb) != 0) {
+        return vanished(id);
+      }
       ident.uid = ident.euid = sb.st_uid;
       ident.gid = ident.egid = sb.st_gid;
       ident.real_ids_known = false;
+      if (opts_.privileges) {
+        err = read_proc_file(dirfd, at("status"), buf_, text);
+        if (err != 0 && is_vanished(err)) return vanished(id);
+        if (err == 0) {
+          if (auto st = parse_status(text); st)
+            ctl.privileges = PcbPrivileges{true,        st->seccomp_mode, st->seccomp_filters, st->no_new_privs,
+                                           st->cap_eff, st->cap_prm,      st->cap_amb};
+        }
+      }
     }
     if (opts_.user_names) {
       if (process != nullptr && process->id.uid == ident.uid)
@@ -225,7 +254,7 @@ class Scanner {
 
     const bool sampling = opts_.sample_running && s.state == 'R';
     if (opts_.schedstat || sampling) {
-      if (read_proc_file(dirfd, "schedstat", buf_, text) == 0) {
+      if (read_proc_file(dirfd, at("schedstat"), buf_, text) == 0) {
         if (auto ss = parse_schedstat(text); ss) {
           ctl.run_time_ns = ss->run_time_ns;
           ctl.run_delay_ns = ss->run_delay_ns;
@@ -236,12 +265,12 @@ class Scanner {
 
     // A runnable task has no wchan (the kernel prints 0), so R skips the read.
     if (opts_.wchan && !zombie && s.state != 'R') {
-      if (read_proc_file(dirfd, "wchan", buf_, text) == 0) ctl.wchan.assign(parse_wchan(text));
+      if (read_proc_file(dirfd, at("wchan"), buf_, text) == 0) ctl.wchan.assign(parse_wchan(text));
     }
 
     // Frozen: from the index (read_all) or from this task's own cgroup file.
     if (opts_.cgroups || (opts_.check_frozen && real_proc_ && !use_index_)) {
-      if (read_proc_file(dirfd, "cgroup", buf_, text) == 0) ctl.cgroups = parse_cgroup(text);
+      if (read_proc_file(dirfd, at("cgroup"), buf_, text) == 0) ctl.cgroups = parse_cgroup(text);
     }
     if (opts_.check_frozen && real_proc_ && !zombie && !ident.kernel_thread) {
       ctl.frozen = use_index_ ? frozen_.contains(id) : cgroup_lines_frozen(ctl.cgroups, mounts_);
@@ -250,7 +279,7 @@ class Scanner {
 
     const bool needs_syscall = s.state == 'T' || s.state == 't' || ctl.frozen;
     if ((opts_.syscall || needs_syscall) && !ident.kernel_thread && !zombie) {
-      if (read_proc_file(dirfd, "syscall", buf_, text) == 0) {
+      if (read_proc_file(dirfd, at("syscall"), buf_, text) == 0) {
         if (auto sc = parse_syscall(text); sc) {
           pcb.cpu.syscall_readable = true;
           if (sc->kind != SyscallInfo::Kind::Running) {
@@ -270,15 +299,15 @@ class Scanner {
       ctl.open_fds = process->control.open_fds;
     } else {
       if (opts_.cmdline && !zombie && !ident.kernel_thread) {  // both have an empty cmdline
-        if (read_proc_file(dirfd, "cmdline", buf_, text) == 0) ident.cmdline = parse_cmdline(text);
+        if (read_proc_file(dirfd, at("cmdline"), buf_, text) == 0) ident.cmdline = parse_cmdline(text);
       }
       if (opts_.exe && !zombie && !ident.kernel_thread) {
         char target[4096];
-        ssize_t n = ::readlinkat(dirfd, "exe", target, sizeof target);
+        ssize_t n = ::readlinkat(dirfd, at("exe"), target, sizeof target);
         if (n > 0) ident.exe.assign(target, static_cast<std::size_t>(n));
       }
       if (opts_.fds && !zombie) {
-        long n = detail::count_dir_entries(dirfd, "fd");
+        long n = detail::count_dir_entries(dirfd, at("fd"));
         ctl.open_fds = n >= 0 ? static_cast<int>(n) : -1;
       }
     }
@@ -296,7 +325,19 @@ class Scanner {
     return {};
   }
 
+  // A file of the task being read: "name" relative to its directory fd, or
+  // "PID/name" relative to the root when read_process reads without one.
+  const char* at(const char* name) {
+    if (prefix_len_ == 0) return name;
+    const std::size_t n = std::strlen(name);
+    if (prefix_len_ + n >= sizeof path_) return name;  // cannot happen: PIDs are short
+    std::memcpy(path_ + prefix_len_, name, n + 1);
+    return path_;
+  }
+
   ReadOptions opts_;
+  char path_[64] = {};
+  std::size_t prefix_len_ = 0;
   bool real_proc_ = true;
   pid_t self_tid_ = 0;
   std::uint64_t page_kib_ = 4;

@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -199,24 +200,27 @@ void ScanContext::index_pipe_fds() {
   constexpr std::string_view kPipe = "pipe:[";
   char buf[64];
   char dir[48];
+  alignas(8) char dents[16384];
   for (pid_t pid : list_pids()) {
     std::snprintf(dir, sizeof dir, "/proc/%d/fd", pid);
     int dfd = ::open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0) continue;
-    DIR* d = ::fdopendir(dfd);
-    if (!d) {
-      ::close(dfd);
-      continue;
+    // getdents64 on the fd itself: no fdopendir (its fcntl and fstat) per process.
+    for (;;) {
+      const long n = ::syscall(SYS_getdents64, dfd, dents, sizeof dents);
+      if (n <= 0) break;
+      for (long off = 0; off < n;) {
+        const auto* de = reinterpret_cast<const dirent64*>(dents + off);
+        off += de->d_reclen;
+        if (de->d_type != DT_LNK && de->d_type != DT_UNKNOWN) continue;
+        if (!all_digits(de->d_name)) continue;
+        // Targets longer than the buffer are paths, never "pipe:[N]": readlinkat truncates them.
+        ssize_t len = ::readlinkat(dfd, de->d_name, buf, sizeof buf);
+        if (len <= static_cast<ssize_t>(kPipe.size()) || std::string_view(buf, kPipe.size()) != kPipe) continue;
+        pipe_store_.push_back({pid, std::atoi(de->d_name), std::string(buf, static_cast<std::size_t>(len))});
+      }
     }
-    while (dirent* de = ::readdir(d)) {
-      if (de->d_type != DT_LNK && de->d_type != DT_UNKNOWN) continue;
-      if (!all_digits(de->d_name)) continue;
-      // Targets longer than the buffer are paths, never "pipe:[N]": readlinkat truncates them.
-      ssize_t n = ::readlinkat(dfd, de->d_name, buf, sizeof buf);
-      if (n <= static_cast<ssize_t>(kPipe.size()) || std::string_view(buf, kPipe.size()) != kPipe) continue;
-      pipe_store_.push_back({pid, std::atoi(de->d_name), std::string(buf, static_cast<std::size_t>(n))});
-    }
-    ::closedir(d);
+    ::close(dfd);
   }
   for (const auto& e : pipe_store_) (*pipes_)[std::strtoull(e.target.c_str() + 6, nullptr, 10)].push_back(&e);
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <memory>
 
 namespace corral::waits {
 
@@ -40,110 +41,137 @@ void WaitGraph::finalize() {
 }
 
 // Pearce's variant of Tarjan's algorithm ("A space-efficient algorithm for finding
-// strongly connected components", 2016), iterative: one array, rindex, holds the
-// DFS index (and lowlink) of a node while it is open and its component number once
-// it is done, so no separate index/low/on-stack arrays exist (issue 13: a third of
-// the time went to zeroing and page-faulting them). Components are numbered down
-// from n-1 in the order they complete; comp = n-1-rindex numbers them 0, 1, ... in
-// that same order, as Tarjan's did (reverse topological order of the condensation).
-std::vector<std::uint32_t> WaitGraph::scc(std::uint32_t* count) {
+// strongly connected components", 2016), iterative: one word per node, rindex, holds
+// the DFS index (and lowlink) of a node while it is open and its component number
+// once it is done. Open nodes have rindex <= c, done ones > c, where c is the next
+// component number (counting down from n-1); comp = n-1-rindex numbers the
+// components 0, 1, ... in the order they complete, as Tarjan's did (reverse
+// topological order of the condensation).
+//
+// Memory layout (issue 13): on a large graph every step of the search is a cache
+// miss, and it was three (off_[w], rindex[w], adj_[off_[w]]). Each node's record
+// holds its rindex, its edge range and its first successor together, so a step to a
+// node of out-degree 0 or 1 (most of a wait graph) is one miss.
+//
+// The same pass notes for each component whether it has a cycle (two members or a
+// self-loop) and whether an edge leaves it: an edge to a done node leaves the
+// component (that node's component closed first), an edge to an open node stays
+// inside it (an open node on the stack is in the component of an ancestor). So the
+// knot pass needs no second walk over the edges.
+std::vector<std::uint32_t> WaitGraph::scc_flags(std::uint32_t* count, std::vector<std::uint8_t>* comp_flags) {
   finalize();
   const std::uint32_t n = static_cast<std::uint32_t>(size());
-  std::vector<std::uint32_t> rindex(n, 0);  // 0: unvisited
-  std::vector<NodeId> stack;                // finished nodes whose component is open
+  struct Rec {
+    std::uint32_t rindex;  // 0: unvisited
+    std::uint32_t begin, end;
+    NodeId first;          // adj_[begin] when begin < end
+  };
+  std::unique_ptr<Rec[]> rec(new Rec[n]);  // every field written below: no zeroing pass
+  for (NodeId v = 0; v < n; ++v) {
+    const std::uint32_t b = off_[v], e = off_[v + 1];
+    rec[v] = Rec{0, b, e, b < e ? adj_[b] : 0};
+  }
   struct Frame {
     NodeId node;
     std::uint32_t next;  // next successor position in adj_
     bool root;           // no successor reached a node of lower index (yet)
+    std::uint8_t flags;  // kCyclic / kLeaves seen from this node
   };
-  std::vector<Frame> call;  // the explicit call stack
+  struct Finished {
+    NodeId node;
+    std::uint8_t flags;
+  };
+  std::vector<Finished> stack;  // finished nodes whose component is open
+  std::vector<Frame> call;      // the explicit call stack
+  if (comp_flags) comp_flags->clear();
   std::uint32_t index = 1, c = n - 1;
-  // Lowers v's index to w's if smaller (w open, or on the stack): then v is no root.
-  auto lower = [&](Frame& f, NodeId w) {
-    if (rindex[w] < rindex[f.node]) {
-      rindex[f.node] = rindex[w];
-      f.root = false;
-    }
-  };
   for (NodeId start = 0; start < n; ++start) {
-    if (rindex[start] != 0) continue;
-    rindex[start] = index++;
-    call.push_back({start, off_[start], true});
+    if (rec[start].rindex != 0) continue;
+    rec[start].rindex = index++;
+    call.push_back({start, rec[start].begin, true, 0});
     while (!call.empty()) {
       Frame& f = call.back();
       const NodeId v = f.node;
-      if (f.next < off_[v + 1]) {
-        const NodeId w = adj_[f.next++];
-        if (rindex[w] == 0) {
-          rindex[w] = index++;
-          call.push_back({w, off_[w], true});  // f may dangle from here on
+      Rec& rv = rec[v];
+      if (f.next < rv.end) {
+        const NodeId w = f.next == rv.begin ? rv.first : adj_[f.next];
+        ++f.next;
+        Rec& rw = rec[w];
+        if (rw.rindex == 0) {
+          rw.rindex = index++;
+          call.push_back({w, rw.begin, true, 0});  // f may dangle from here on
         } else {
-          lower(f, w);
+          if (w == v) f.flags |= kCyclic;
+          if (rw.rindex > c) f.flags |= kLeaves;  // w's component is done: not v's
+          if (rw.rindex < rv.rindex) {            // lower v to w (open): v is no root
+            rv.rindex = rw.rindex;
+            f.root = false;
+          }
         }
         continue;
       }
       // v is finished: close its component if it is a root, then return to the caller.
       const bool root = f.root;
+      std::uint8_t flags = f.flags;
       call.pop_back();
       if (root) {
         --index;
-        while (!stack.empty() && rindex[v] <= rindex[stack.back()]) {
-          rindex[stack.back()] = c;
+        while (!stack.empty() && rv.rindex <= rec[stack.back().node].rindex) {
+          flags |= stack.back().flags | kCyclic;  // a second member
+          rec[stack.back().node].rindex = c;
           stack.pop_back();
           --index;
         }
-        rindex[v] = c--;
+        rv.rindex = c--;
+        if (comp_flags) comp_flags->push_back(flags);
       } else {
-        stack.push_back(v);
+        stack.push_back({v, flags});
       }
-      if (!call.empty()) lower(call.back(), v);
+      if (!call.empty()) {
+        Frame& parent = call.back();
+        Rec& rp = rec[parent.node];
+        if (rv.rindex < rp.rindex) {
+          rp.rindex = rv.rindex;
+          parent.root = false;
+        }
+        if (root) parent.flags |= kLeaves;  // the tree edge parent -> v leaves parent's component
+      }
     }
   }
   if (count) *count = (n - 1) - c;
-  for (auto& r : rindex) r = (n - 1) - r;
-  return rindex;
+  std::vector<std::uint32_t> comp(n);
+  for (NodeId v = 0; v < n; ++v) comp[v] = (n - 1) - rec[v].rindex;
+  return comp;
 }
+
+std::vector<std::uint32_t> WaitGraph::scc(std::uint32_t* count) { return scc_flags(count, nullptr); }
 
 std::vector<std::vector<WaitGraph::NodeId>> WaitGraph::cyclic_components(const std::vector<bool>* keep,
                                                                          bool knots_only) {
   finalize();
   // Restricting to `keep` is done by building a filtered copy: simple, and linear.
   WaitGraph sub;
-  const WaitGraph* g = this;
   std::vector<std::uint32_t> comp;
+  std::vector<std::uint8_t> flags;  // per component, from the SCC pass
   std::uint32_t ncomp = 0;
   if (keep) {
     sub.kind_ = kind_;
     sub.mode_ = mode_;
     for (std::size_t e = 0; e < from_.size(); ++e)
       if ((*keep)[from_[e]] && (*keep)[to_[e]]) sub.add_edge(from_[e], to_[e]);
-    comp = sub.scc(&ncomp);
-    g = &sub;
+    comp = sub.scc_flags(&ncomp, &flags);
   } else {
-    comp = scc(&ncomp);
-  }
-  // One byte of flags per component (one pass over the edges), then one word per
-  // component for its slot in the output: no per-component counters or bit vectors.
-  enum : std::uint8_t { kSeen = 1, kCyclic = 2, kLeaves = 4 };
-  std::vector<std::uint8_t> flags(ncomp, 0);
-  for (NodeId v = 0; v < size(); ++v) {
-    if (keep && !(*keep)[v]) continue;
-    std::uint8_t& f = flags[comp[v]];
-    if (f & kSeen) f |= kCyclic;  // a second member
-    f |= kSeen;
-    for (const NodeId* w = g->succ_begin(v); w != g->succ_end(v); ++w) {
-      if (*w == v) f |= kCyclic;
-      if (comp[*w] != comp[v]) f |= kLeaves;
-    }
+    comp = scc_flags(&ncomp, &flags);
   }
   constexpr std::uint32_t kNoSlot = std::numeric_limits<std::uint32_t>::max();
   std::vector<std::vector<NodeId>> out;
-  std::vector<std::uint32_t> where(ncomp, kNoSlot);
+  std::vector<std::uint32_t> where;  // a component's slot in out, made on first use
   for (NodeId v = 0; v < size(); ++v) {
     if (keep && !(*keep)[v]) continue;
     const std::uint32_t c = comp[v];
     if (!(flags[c] & kCyclic)) continue;
     if (knots_only && (flags[c] & kLeaves)) continue;
+    if (where.empty()) where.assign(ncomp, kNoSlot);
     if (where[c] == kNoSlot) {
       where[c] = static_cast<std::uint32_t>(out.size());
       out.emplace_back();

@@ -28,6 +28,8 @@ struct ReadOptions {
   // Additions (same rule: off = that file is not read).
   bool status = true;         // real uid/gid, ctxt switches, affinity. Off: uid/gid are the
                               // owner of /proc/PID (the effective ids), real_ids_known=false.
+  bool privileges = false;    // with status off: read /proc/PID/status for the privileges
+                              // alone (seccomp, no_new_privs, capabilities; ids stay the owner's)
   bool schedstat = true;      // run time / run delay (always read for R tasks when sampling)
   bool wchan = true;
   bool user_names = true;     // uid -> name (cached per uid)

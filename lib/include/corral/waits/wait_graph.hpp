@@ -58,6 +58,9 @@ class WaitGraph {
   std::vector<std::vector<NodeId>> deadlocks();
 
  private:
+  // Component flags the SCC pass collects, for cycles and knots without a second walk.
+  enum : std::uint8_t { kCyclic = 1, kLeaves = 2 };
+  std::vector<std::uint32_t> scc_flags(std::uint32_t* count, std::vector<std::uint8_t>* comp_flags);
   std::vector<std::vector<NodeId>> cyclic_components(const std::vector<bool>* keep, bool knots_only);
 
   std::vector<NodeKind> kind_;
