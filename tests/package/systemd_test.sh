@@ -12,8 +12,9 @@
 #   systemd_test.sh [BUILD_DIR]   where the packages are built (default build/deb;
 #                                 scripts/build-deb.sh runs there twice: the
 #                                 version of debian/changelog and an upgrade)
-#   REUSE_DEBS=1                  use the packages of a version already in
-#                                 BUILD_DIR instead of building it again
+#   REUSE_DEBS=1                  use the packages of this version already in
+#                                 BUILD_DIR instead of building them again (the
+#                                 upgrade's are always built)
 set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(realpath -m "${1:-$src/build/deb}")
@@ -44,7 +45,9 @@ echo "== building corral $version and $upgrade (scripts/build-deb.sh in $build)"
 mkdir -p "$build"
 : >"$build.build.log"
 for v in "$version" "$upgrade"; do
-  if [ "${REUSE_DEBS:-0}" = 1 ] && compgen -G "$build/corral_${v}_*.deb" >/dev/null \
+  # Only this version's packages are reused (package_deb built them from this
+  # tree); the upgrade is always rebuilt, or an old run's would be installed.
+  if [ "${REUSE_DEBS:-0}" = 1 ] && [ "$v" = "$version" ] && compgen -G "$build/corral_${v}_*.deb" >/dev/null \
      && compgen -G "$build/corral-demos_${v}_*.deb" >/dev/null; then
     echo "reusing the packages of $v in $build"
     continue
