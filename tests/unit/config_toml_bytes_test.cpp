@@ -63,6 +63,17 @@ TEST(ConfigTomlBytes, CodePointsThatBreakTomlppsWhitespaceCheckAreRefusedOutside
                "library cannot check it safely)"}));
 }
 
+TEST(ConfigTomlBytes, ADateTimeWithoutItsTimeIsAnErrorNotAnAssert) {
+  // Found by fuzz_config: toml++ asserts that a time follows "YYYY-MM-DDT".
+  EXPECT_EQ(errors_of_text(kService + "d = 1979-05-27T[7:32:00Z\n"),
+            (V{"3:5: TOML syntax error: a date-time needs a time (HH:MM:SS) after its 'T'"}));
+  EXPECT_EQ(errors_of_text(kService + "d = [1979-05-27t"),
+            (V{"3:6: TOML syntax error: a date-time needs a time (HH:MM:SS) after its 't'"}));
+  // A whole date-time, or a date alone, is left to toml++ (and to the key check).
+  for (const char* ok : {"d = 1979-05-27T07:32:00Z\n", "d = 1979-05-27\n", "d = 1979-05-27 07:32:00\n"})
+    for (const auto& e : errors_of_text(kService + ok)) EXPECT_EQ(e.find("date-time needs"), std::string::npos) << e;
+}
+
 TEST(ConfigTomlBytes, NonAsciiTextInStringsAndCommentsIsAccepted) {
   // Every one of these is in a range toml++'s whitespace check cannot answer for.
   const std::string text =

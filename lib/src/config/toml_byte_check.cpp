@@ -149,11 +149,28 @@ class Scanner {
         break;
       default:
         if (!check_outside(cp)) return false;
+        if (in_value_ && !in_header_ && is_digit(cp) && !date_time_has_its_time()) return false;
         break;
     }
     line_start_ = false;
     c_.next();
     return true;
+  }
+
+  static bool is_digit(char32_t c) { return c >= '0' && c <= '9'; }
+
+  // At a value's digit: "YYYY-MM-DD" then 'T' or 't' makes toml++ read a time
+  // and assert (not report) that its first character is a digit (toml++ 3.3.0,
+  // parse_time). Refuse the one shape that reaches that assert.
+  bool date_time_has_its_time() {
+    for (std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u})
+      if (!is_digit(c_.peek(i))) return true;
+    if (c_.peek(4) != '-' || c_.peek(7) != '-') return true;
+    char32_t sep = c_.peek(10);
+    if (sep != 'T' && sep != 't') return true;
+    if (is_digit(c_.peek(11))) return true;
+    refuse("a date-time needs a time (HH:MM:SS) after its '" + std::string(1, static_cast<char>(sep)) + "'");
+    return false;
   }
 
   // "[" or "[[" at the start of a line: the next character toml++ reads after
