@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "corral/base/atomic_file.hpp"
 #include "corral/base/file_read.hpp"
 #include "corral/base/unique_fd.hpp"
 #include "corral/persist/fingerprint.hpp"
@@ -15,37 +16,8 @@ std::string state_file_path(const std::string& dir) { return dir + "/" + kStateF
 
 Status write_state_file(const std::string& dir, const DaemonState& state) {
   const std::string path = state_file_path(dir);
-  const std::string tmp = path + ".tmp";
   const std::string text = encode(state);
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-  if (!fd) return errno_error("open " + tmp);
-  std::size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd.get(), text.data() + done, text.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      Error e = errno_error("write " + tmp);
-      ::unlink(tmp.c_str());
-      return e;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd.get()) != 0) {
-    Error e = errno_error("fsync " + tmp);
-    ::unlink(tmp.c_str());
-    return e;
-  }
-  fd.reset();
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    Error e = errno_error("rename " + tmp + " to " + path);
-    ::unlink(tmp.c_str());
-    return e;
-  }
-  // The rename itself must reach the disk too.
-  UniqueFd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!dfd) return errno_error("open " + dir);
-  if (::fsync(dfd.get()) != 0) return errno_error("fsync " + dir);
-  return {};
+  return write_file_atomically(dir, path, text);
 }
 
 Result<DaemonState> read_state_file(const std::string& dir) {
