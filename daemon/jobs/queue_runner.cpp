@@ -25,8 +25,23 @@ namespace corral::daemon {
 
 using namespace std::chrono_literals;
 
+namespace {
+
+// SRT's tie window: a job's measured CPU time trails the time it held its slot by
+// its exec and each thaw (a millisecond or two), which must not turn the
+// textbook's exact ties into wins for whoever was measured short.
+constexpr jobs::Tick kSrtGranularityNs = 10'000'000;
+
+jobs::AdmissionQueue admission_queue_for(const config::QueueConfig& c) {
+  jobs::AdmissionQueue aq(c.policy, static_cast<int>(c.slots));
+  aq.set_granularity(kSrtGranularityNs);
+  return aq;
+}
+
+}  // namespace
+
 QueueRunner::Queue::Queue(const config::QueueConfig& c)
-    : cfg(c), aq(c.policy, static_cast<int>(c.slots)), estimator(c.estimate.value_or(jobs::EstimatorSpec{})) {}
+    : cfg(c), aq(admission_queue_for(c)), estimator(c.estimate.value_or(jobs::EstimatorSpec{})) {}
 
 QueueRunner::QueueRunner(EventLoop& loop, Supervisor& sup, ControlServer& server, EventBus& events, FairShare* fair,
                          std::string state_dir, std::string log_dir)
@@ -72,7 +87,7 @@ void QueueRunner::reload(const std::map<std::string, config::QueueConfig>& queue
     if (q.cfg == cfg) continue;
     if (!(q.cfg.policy == cfg.policy)) {
       if (q.live == 0) {
-        q.aq = jobs::AdmissionQueue(cfg.policy, static_cast<int>(cfg.slots));
+        q.aq = admission_queue_for(cfg);
       } else {
         log_line("reload: queue %s keeps policy %s until its %llu jobs are done", name.c_str(),
                  std::string(jobs::policy_name(q.cfg.policy.kind)).c_str(), static_cast<unsigned long long>(q.live));
@@ -120,7 +135,7 @@ void QueueRunner::set_state(Job& j, JobState to, const std::string& reason) {
 
 std::int64_t QueueRunner::cpu_ns(const Job& j) const {
   if (cgroup::Cgroups* cg = cgroups(); cg && !j.cgroup.empty()) {
-    if (auto u = cg->usage(j.cgroup)) return static_cast<std::int64_t>(u->cpu_ns);
+    if (auto u = cg->cpu_and_memory(j.cgroup)) return static_cast<std::int64_t>(u->cpu_ns);
   }
   if (j.pid <= 0) return j.service_ns;
   auto text = read_file("/proc/" + std::to_string(j.pid) + "/stat");
@@ -258,7 +273,9 @@ bool QueueRunner::start_job(Job& j, Queue& q) {
 void QueueRunner::preempt_job(Job& j) {
   cgroup::Cgroups* cg = cgroups();
   Status st;
-  if (cg && !j.cgroup.empty()) st = cg->freeze(j.cgroup, 2000ms);
+  // Asked, not awaited: a v1 group can sit in FREEZING for a while (a task in
+  // uninterruptible sleep), and the loop has clients and the next job to serve.
+  if (cg && !j.cgroup.empty()) st = cg->freeze(j.cgroup, 0ms);
   else if (j.pid > 0 && ::kill(-j.pid, SIGSTOP) != 0) st = errno_error("SIGSTOP job " + std::to_string(j.id));
   if (!st) log_line("job %llu: %s", static_cast<unsigned long long>(j.id), st.error().message.c_str());
   set_state(j, JobState::ReadySuspend, "preempted");
@@ -267,7 +284,7 @@ void QueueRunner::preempt_job(Job& j) {
 void QueueRunner::resume_job(Job& j) {
   cgroup::Cgroups* cg = cgroups();
   Status st;
-  if (cg && !j.cgroup.empty()) st = cg->thaw(j.cgroup, 2000ms);
+  if (cg && !j.cgroup.empty()) st = cg->thaw(j.cgroup, 0ms);
   else if (j.pid > 0 && ::kill(-j.pid, SIGCONT) != 0) st = errno_error("SIGCONT job " + std::to_string(j.id));
   if (!st) log_line("job %llu: %s", static_cast<unsigned long long>(j.id), st.error().message.c_str());
   set_state(j, JobState::Running, "dispatched again");

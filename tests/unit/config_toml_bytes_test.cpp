@@ -74,6 +74,18 @@ TEST(ConfigTomlBytes, ADateTimeWithoutItsTimeIsAnErrorNotAnAssert) {
     for (const auto& e : errors_of_text(kService + ok)) EXPECT_EQ(e.find("date-time needs"), std::string::npos) << e;
 }
 
+TEST(ConfigTomlBytes, AQuoteGluedToABareValueDoesNotHideWhatFollows) {
+  // Found by fuzz_config: toml++ reads `0"?` and what follows as one bad token,
+  // asking its whitespace check about each character, U+FCFF included.
+  EXPECT_EQ(errors_of_text(kService + "xbatch =0\"?\xEF\xB3\xBF\n"),
+            (V{"3:12: TOML syntax error: character U+FCFF is not allowed outside strings and comments (and the TOML "
+               "library cannot check it safely)"}));
+  // Strings after '=', '[', '{', ',', '.' or a blank still hide their text.
+  const std::string ok = "[service.a]\ncommand=[\"\xEF\xB3\xBF\",'\xEF\xB3\xBF']\n"
+                         "env={X=\"\xEF\xB3\xBF\"}\n[service.\"b\"]\ncommand = [\"true\"]\n";
+  EXPECT_EQ(errors_of_text(ok), V{});
+}
+
 TEST(ConfigTomlBytes, NonAsciiTextInStringsAndCommentsIsAccepted) {
   // Every one of these is in a range toml++'s whitespace check cannot answer for.
   const std::string text =

@@ -114,17 +114,71 @@ TEST(JobsAdmissionQueue, RoundRobinExpiryAndMeasuredService) {
   EXPECT_EQ(q.next_expiry(), 10);
   EXPECT_TRUE(q.decide(9).empty());
   q.set_used(1, 4, 9);  // it really got 4 of those 9 (it slept)
-  d = q.decide(10);
+  // A quantum is service: 6 more to go, so it runs on (as if CPU-bound, until 15).
+  EXPECT_TRUE(q.decide(10).empty());
+  EXPECT_EQ(q.next_expiry(), 15);
+  q.set_used(1, 5, 19);  // it slept on: at twice the slice of wall time it gives way
+  d = q.decide(20);
   ASSERT_EQ(d.size(), 2u);
   EXPECT_EQ(d[0].kind, Decision::Kind::Preempt);
   EXPECT_EQ(d[0].id, 1u);
   EXPECT_EQ(d[1].kind, Decision::Kind::Dispatch);
   EXPECT_EQ(d[1].id, 2u);
-  EXPECT_EQ(q.find(1)->used, 5);
+  EXPECT_EQ(q.find(1)->used, 6);
   // Job 2 alone after job 1 leaves: it keeps its slot at expiry.
   q.remove(1);
-  EXPECT_TRUE(q.decide(20).empty());
-  EXPECT_EQ(q.next_expiry(), 30);
+  EXPECT_TRUE(q.decide(30).empty());
+  EXPECT_EQ(q.next_expiry(), 40);
+}
+
+// A CPU-bound job that lost a little of its slice (a thaw, an exec) gets it back
+// before it yields: it is not sent to the back of the queue a few ms short.
+TEST(JobsAdmissionQueue, RoundRobinQuantumIsServiceNotWallTime) {
+  AdmissionQueue q(*make_policy("rr", "10", 1), 1);
+  ASSERT_TRUE(q.arrive(1, 0, 0).ok());
+  ASSERT_TRUE(q.arrive(2, 0, 0).ok());
+  ASSERT_EQ(q.decide(0).size(), 1u);
+  q.set_used(1, 9, 10);
+  EXPECT_TRUE(q.decide(10).empty());
+  EXPECT_EQ(q.next_expiry(), 11);
+  q.set_used(1, 10, 11);
+  auto d = q.decide(11);
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d[0].id, 1u);
+  // Job 2's quantum counts from its own dispatch and its own service.
+  EXPECT_EQ(q.next_expiry(), 21);
+  q.set_used(2, 3, 14);  // two CPUs: it gets 3 in 3
+  EXPECT_EQ(q.next_expiry(), 21);
+  q.set_used(2, 10, 15);  // ... and its whole slice by 15
+  d = q.decide(15);
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d[0].kind, Decision::Kind::Preempt);
+  EXPECT_EQ(d[0].id, 2u);
+}
+
+// corrald's SRT treats remaining times within its granularity as a tie (the
+// earlier arrival keeps the CPU); a clearly shorter newcomer still preempts.
+TEST(JobsAdmissionQueue, ShortestRemainingTimeTiesWithinTheGranularity) {
+  for (Tick granularity : {Tick{0}, Tick{10}}) {
+    AdmissionQueue q(*make_policy("srt", "", 1), 1);
+    q.set_granularity(granularity);
+    ASSERT_TRUE(q.arrive(1, 0, 100).ok());
+    ASSERT_EQ(q.decide(0).size(), 1u);
+    ASSERT_TRUE(q.arrive(2, 1, 97).ok());  // 97 left against 99
+    auto d = q.decide(1);
+    if (granularity == 0) {
+      ASSERT_EQ(d.size(), 2u) << "exact: 97 < 99 preempts";
+      EXPECT_EQ(d[0].id, 1u);
+      continue;
+    }
+    EXPECT_TRUE(d.empty()) << "within 10: a tie, the earlier arrival runs on";
+    ASSERT_TRUE(q.arrive(3, 2, 50).ok());
+    d = q.decide(2);
+    ASSERT_EQ(d.size(), 2u);
+    EXPECT_EQ(d[0].kind, Decision::Kind::Preempt);
+    EXPECT_EQ(d[0].id, 1u);
+    EXPECT_EQ(d[1].id, 3u);
+  }
 }
 
 TEST(JobsGantt, TextAndSvg) {

@@ -146,11 +146,13 @@ Status CgroupV2::wait_frozen(const std::string& path, bool want,
 
 Status CgroupV2::freeze(const std::string& path, std::chrono::milliseconds timeout) {
   if (auto st = write_knob(dir(path) + "/cgroup.freeze", "1"); !st) return st;
+  if (timeout.count() == 0) return {};
   return wait_frozen(path, true, timeout);
 }
 
 Status CgroupV2::thaw(const std::string& path, std::chrono::milliseconds timeout) {
   if (auto st = write_knob(dir(path) + "/cgroup.freeze", "0"); !st) return st;
+  if (timeout.count() == 0) return {};
   return wait_frozen(path, false, timeout);
 }
 

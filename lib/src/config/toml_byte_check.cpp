@@ -111,15 +111,36 @@ class Scanner {
     return true;
   }
 
+  // Whether a quote here opens a string. In valid TOML a string (value or key)
+  // follows a blank, a line start or one of = [ { , . ; a quote glued to a bare
+  // token ("0\"...") is part of that token for toml++, which goes on reading the
+  // token character by character, asking its whitespace check about each one.
+  bool quote_opens_string() const {
+    switch (prev_) {
+      case ' ': case '\t': case '\r': case '\n':
+      case '=': case '[': case '{': case ',': case '.':
+        return true;
+      default:
+        return false;
+    }
+  }
+
   // One step outside strings and comments. False when the scan must stop.
   bool normal() {
     char32_t cp = c_.cp();
+    bool ok = step(cp);
+    prev_ = cp == '\t' || cp == '\r' ? ' ' : cp;
+    return ok;
+  }
+
+  bool step(char32_t cp) {
     switch (cp) {
       case '#':
         while (!c_.done() && c_.cp() != '\n') c_.next();
         return true;
       case '"':
       case '\'':
+        if (!quote_opens_string()) break;
         line_start_ = false;
         return string(static_cast<char>(cp));
       case '\n':
@@ -258,6 +279,7 @@ class Scanner {
   bool in_value_ = false;   // after '=' until the value's line ends
   bool in_header_ = false;  // on a [table] header's line
   int depth_ = 0;           // open '[' and '{' of a value
+  char32_t prev_ = '\n';    // the last code point normal() stepped over (blanks as ' ')
   bool stopped_ = false;
 };
 

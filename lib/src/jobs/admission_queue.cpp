@@ -68,7 +68,7 @@ bool AdmissionQueue::before(const QueuedJob& a, const QueuedJob& b, Tick now) co
       break;
     case PolicyKind::Srt: {
       Tick ra = remaining(a, now), rb = remaining(b, now);
-      if (ra != rb) return ra < rb;
+      if (ra + granularity_ < rb || rb + granularity_ < ra) return ra < rb;
       break;
     }
     case PolicyKind::Hrrn: {
@@ -109,9 +109,23 @@ void AdmissionQueue::dispatch(std::size_t ready_index, Tick now, std::vector<Dec
   ready_.erase(ready_.begin() + static_cast<std::ptrdiff_t>(ready_index));
   job.running = true;
   job.since = now;
-  job.quantum_start = now;
+  start_quantum(job, now);
   running_.push_back(job);
   out.push_back({Decision::Kind::Dispatch, job.id});
+}
+
+void AdmissionQueue::start_quantum(QueuedJob& job, Tick now) const {
+  job.quantum_start = now;
+  job.quantum_used = used(job, now);
+}
+
+Tick AdmissionQueue::quantum_end(const QueuedJob& job, Tick slice) const {
+  // Saturating: an FB slice of 2^i units can be near kForever.
+  auto plus = [](Tick a, Tick b) { return b > kForever - a ? kForever : a + b; };
+  Tick owed = std::max<Tick>(0, plus(job.quantum_used, slice) - job.used);
+  Tick by_service = plus(job.since, owed);
+  Tick by_wall = slice > kForever / kQuantumWallCap ? kForever : plus(job.quantum_start, kQuantumWallCap * slice);
+  return std::min(by_service, by_wall);
 }
 
 void AdmissionQueue::expire_quanta(Tick now, std::vector<Decision>& out) {
@@ -126,7 +140,7 @@ void AdmissionQueue::expire_quanta(Tick now, std::vector<Decision>& out) {
                    [](const QueuedJob& a, const QueuedJob& b) { return a.quantum_start < b.quantum_start; });
   for (const auto& j : by_start) {
     Tick slice = policy_.slice(j.level);
-    if (slice != kForever && now - j.quantum_start >= slice) expired.push_back(j.id);
+    if (slice != kForever && now >= quantum_end(j, slice)) expired.push_back(j.id);
   }
   for (JobId id : expired) {
     auto it = std::find_if(running_.begin(), running_.end(), [id](const QueuedJob& j) { return j.id == id; });
@@ -134,7 +148,7 @@ void AdmissionQueue::expire_quanta(Tick now, std::vector<Decision>& out) {
       preempt(static_cast<std::size_t>(it - running_.begin()), now, policy_.kind == PolicyKind::Fb, out);
       ++preempted;
     } else {
-      it->quantum_start = now;  // alone: a new quantum, same queue
+      start_quantum(*it, now);  // alone: a new quantum, same queue
     }
   }
 }
@@ -149,7 +163,7 @@ void AdmissionQueue::preempt_for_shorter(Tick now, std::vector<Decision>& out) {
     std::size_t w = 0;  // the running job with the longest remaining time (ties: later arrival)
     for (std::size_t i = 1; i < running_.size(); ++i)
       if (before(running_[w], running_[i], now)) w = i;
-    if (remaining(ready_[b], now) >= remaining(running_[w], now)) return;
+    if (remaining(ready_[b], now) + granularity_ >= remaining(running_[w], now)) return;
     JobId newcomer = ready_[b].id;
     preempt(w, now, false, out);
     auto it = std::find_if(ready_.begin(), ready_.end(), [newcomer](const QueuedJob& j) { return j.id == newcomer; });
@@ -180,7 +194,7 @@ Tick AdmissionQueue::next_expiry() const {
   Tick next = kForever;
   for (const auto& j : running_) {
     Tick slice = policy_.slice(j.level);
-    if (slice != kForever) next = std::min(next, j.quantum_start + slice);
+    if (slice != kForever) next = std::min(next, quantum_end(j, slice));
   }
   return next;
 }

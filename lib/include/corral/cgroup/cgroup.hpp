@@ -77,7 +77,9 @@ class Cgroups {
   virtual Status set_pids_max(const std::string& path, std::optional<std::uint64_t> n) = 0;
   virtual Status set_cpus(const std::string& path, const std::string& cpu_list) = 0;
 
-  // Freeze/thaw wait until the kernel reports the new state, up to `timeout`.
+  // Freeze/thaw wait until the kernel reports the new state, up to `timeout`. A
+  // timeout of 0 only asks: the job queue's preemption must not hold the event
+  // loop while a v1 group passes through FREEZING.
   virtual Status freeze(const std::string& path, std::chrono::milliseconds timeout) = 0;
   virtual Status thaw(const std::string& path, std::chrono::milliseconds timeout) = 0;
   virtual Result<bool> frozen(const std::string& path) const = 0;
