@@ -33,6 +33,7 @@ class MetricsComponent {
 
  private:
   EventLoop& loop_;
+  KeptFiles kept_;  // declared before sources_, which points at it
   MetricsSources sources_;
   RequestStats requests_;
   std::unique_ptr<MetricsHttp> http_;

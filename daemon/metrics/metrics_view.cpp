@@ -31,8 +31,8 @@ struct ProcUsage {
   double cpu_seconds = 0;
   double rss_bytes = 0;
 };
-std::optional<ProcUsage> proc_usage(pid_t pid) {
-  auto text = read_file("/proc/" + std::to_string(pid) + "/stat");
+std::optional<ProcUsage> proc_usage(pid_t pid, KeptFiles& kept) {
+  auto text = kept.read("/proc/" + std::to_string(pid) + "/stat");
   if (!text) return std::nullopt;
   auto st = proc::parse_stat(*text);
   if (!st) return std::nullopt;
@@ -42,25 +42,25 @@ std::optional<ProcUsage> proc_usage(pid_t pid) {
 
 // A service's CPU and memory: its cgroup when fair_share = "cgroup" (every
 // process of the service, children included), else its main process.
-std::optional<ProcUsage> service_usage(const Service& s, const cgroup::Cgroups* cg) {
+std::optional<ProcUsage> service_usage(const Service& s, const cgroup::Cgroups* cg, KeptFiles& kept) {
   if (cg) {
-    if (auto u = cg->cpu_and_memory(s.spec.cfg.group + "/" + s.spec.name())) {
+    if (auto u = cg->cpu_and_memory(s.spec.cfg.group + "/" + s.spec.name(), &kept)) {
       ProcUsage p{static_cast<double>(u->cpu_ns) / 1e9, 0};
       if (u->memory_current) {
         p.rss_bytes = static_cast<double>(*u->memory_current);
       } else if (s.pid > 0) {
-        if (auto pu = proc_usage(s.pid)) p.rss_bytes = pu->rss_bytes;
+        if (auto pu = proc_usage(s.pid, kept)) p.rss_bytes = pu->rss_bytes;
       }
       return p;
     }
   }
-  if (s.pid > 0) return proc_usage(s.pid);
+  if (s.pid > 0) return proc_usage(s.pid, kept);
   return std::nullopt;
 }
 
 Family family(const char* name, const char* help, Type type) { return Family{name, help, type, {}, {}}; }
 
-void add_service_metrics(std::vector<Family>& out, const MetricsSources& src) {
+void add_service_metrics(std::vector<Family>& out, const MetricsSources& src, KeptFiles& kept) {
   Family up = family("corral_service_up", "1 while the service's process is running, else 0.", Type::Gauge);
   Family ready = family("corral_service_ready",
                         "1 while the service is ready for work (running past start_secs), else 0.", Type::Gauge);
@@ -79,6 +79,8 @@ void add_service_metrics(std::vector<Family>& out, const MetricsSources& src) {
   Family last_exit = family("corral_service_last_exit_code",
                             "Exit code of the service's last process (128+N when killed by signal N).", Type::Gauge);
 
+  for (Family* f : {&up, &ready, &state, &restarts, &start_time, &cpu, &mem, &last_exit})
+    f->samples.reserve(src.sup.services().size());
   const cgroup::Cgroups* cg = src.fair ? src.fair->cgroups() : nullptr;
   const double now_wall = wall_seconds_now();
   const auto now_steady = supervise::Clock::now();
@@ -99,7 +101,7 @@ void add_service_metrics(std::vector<Family>& out, const MetricsSources& src) {
       double age = std::chrono::duration<double>(now_steady - *s.machine.started_at()).count();
       start_time.samples.push_back({labels, now_wall - age});
     }
-    if (auto u = service_usage(s, cg)) {
+    if (auto u = service_usage(s, cg, kept)) {
       cpu.samples.push_back({labels, u->cpu_seconds});
       mem.samples.push_back({labels, u->rss_bytes});
     }
@@ -144,7 +146,7 @@ void add_group_metrics(std::vector<Family>& out, const MetricsSources& src) {
   for (Family* f : {&weight, &cpu, &share, &target, &pressure}) out.push_back(std::move(*f));
 }
 
-void add_daemon_metrics(std::vector<Family>& out, const MetricsSources& src) {
+void add_daemon_metrics(std::vector<Family>& out, const MetricsSources& src, KeptFiles& kept) {
   out.push_back(family("corral_deadlocks",
                        "Deadlocks among the services' processes seen by the last periodic check ([daemon] deadlock_check).",
                        Type::Gauge));
@@ -162,7 +164,7 @@ void add_daemon_metrics(std::vector<Family>& out, const MetricsSources& src) {
                        "Time corrald spent handling a request (all kinds together).", Type::Histogram));
   out.back().histograms.push_back({{}, src.requests.latency().snapshot()});
 
-  if (auto u = proc_usage(::getpid())) {
+  if (auto u = proc_usage(::getpid(), kept)) {
     out.push_back(family("corral_daemon_resident_memory_bytes", "corrald's own resident memory.", Type::Gauge));
     out.back().samples.push_back({{}, u->rss_bytes});
     out.push_back(family("corral_daemon_cpu_seconds_total", "corrald's own CPU time.", Type::Counter));
@@ -178,9 +180,11 @@ void add_daemon_metrics(std::vector<Family>& out, const MetricsSources& src) {
 std::vector<Family> collect_metrics(const MetricsSources& src) {
   std::vector<Family> out;
   out.reserve(24);
-  add_service_metrics(out, src);
+  KeptFiles read_and_close(0);  // without the caller's: every file opened and closed
+  KeptFiles& kept = src.kept ? *src.kept : read_and_close;
+  add_service_metrics(out, src, kept);
   add_group_metrics(out, src);
-  add_daemon_metrics(out, src);
+  add_daemon_metrics(out, src, kept);
   if (src.queues) src.queues->add_metrics(out);  // corral_queue_* (daemon/jobs/queue_metrics.cpp)
   return out;
 }

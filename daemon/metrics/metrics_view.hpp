@@ -11,6 +11,7 @@
 #include "../event_loop.hpp"
 #include "../fair_share.hpp"
 #include "../supervisor.hpp"
+#include "corral/base/kept_files.hpp"
 #include "corral/metrics/exposition.hpp"
 #include "request_stats.hpp"
 
@@ -25,6 +26,7 @@ struct MetricsSources {
   const DeadlockMonitor& deadlocks;
   const RequestStats& requests;
   const QueueRunner* queues = nullptr;  // the job queues (daemon/jobs/), once made
+  KeptFiles* kept = nullptr;            // per-service files kept open between scrapes
 };
 
 std::vector<metrics::Family> collect_metrics(const MetricsSources& src);

@@ -243,15 +243,15 @@ Result<Usage> CgroupV1::usage(const std::string& path) const {
   return u;
 }
 
-Result<Usage> CgroupV1::cpu_and_memory(const std::string& path) const {
+Result<Usage> CgroupV1::cpu_and_memory(const std::string& path, KeptFiles* kept) const {
   Usage u;
   auto acct = dir(Controller::Cpuacct, path);
   if (!acct) return acct.error();
-  auto ns = read_u64(*acct + "/cpuacct.usage");
+  auto ns = read_u64(*acct + "/cpuacct.usage", kept);
   if (!ns) return ns.error();
   u.cpu_ns = *ns;
   if (auto m = dir(Controller::Memory, path))
-    if (auto v = read_u64(*m + "/memory.usage_in_bytes")) u.memory_current = *v;
+    if (auto v = read_u64(*m + "/memory.usage_in_bytes", kept)) u.memory_current = *v;
   return u;
 }
 

@@ -220,13 +220,13 @@ Result<Usage> CgroupV2::usage(const std::string& path) const {
   return u;
 }
 
-Result<Usage> CgroupV2::cpu_and_memory(const std::string& path) const {
+Result<Usage> CgroupV2::cpu_and_memory(const std::string& path, KeptFiles* kept) const {
   std::string d = dir(path);
   Usage u;
-  auto stat = read_file(d + "/cpu.stat");
+  auto stat = read_text(d + "/cpu.stat", kept);
   if (!stat) return stat.error();
   if (auto us = keyed_value(*stat, "usage_usec")) u.cpu_ns = *us * 1000;
-  if (auto v = read_u64(d + "/memory.current")) u.memory_current = *v;
+  if (auto v = read_u64(d + "/memory.current", kept)) u.memory_current = *v;
   return u;
 }
 

@@ -30,14 +30,38 @@ Result<std::string> read_trimmed(const std::string& path) {
   return trim(*r);
 }
 
-Result<std::uint64_t> read_u64(const std::string& path) {
-  auto r = read_trimmed(path);
-  if (!r) return r.error();
+namespace {
+
+Result<std::uint64_t> parse_u64(std::string_view text, const std::string& path) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\n')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\n')) text.remove_suffix(1);
   std::uint64_t v = 0;
-  auto [p, ec] = std::from_chars(r->data(), r->data() + r->size(), v);
-  if (ec != std::errc() || p != r->data() + r->size())
-    return Error::logic(path + ": not a number: \"" + *r + "\"", EINVAL);
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size())
+    return Error::logic(path + ": not a number: \"" + std::string(text) + "\"", EINVAL);
   return v;
+}
+
+}  // namespace
+
+Result<std::uint64_t> read_u64(const std::string& path) {
+  auto r = read_file(path);
+  if (!r) return r.error();
+  return parse_u64(*r, path);
+}
+
+Result<std::uint64_t> read_u64(const std::string& path, KeptFiles* kept) {
+  if (!kept) return read_u64(path);
+  auto r = kept->read(path);
+  if (!r) return r.error();
+  return parse_u64(*r, path);
+}
+
+Result<std::string> read_text(const std::string& path, KeptFiles* kept) {
+  if (!kept) return read_file(path);
+  auto r = kept->read(path);
+  if (!r) return r.error();
+  return std::string(*r);
 }
 
 std::optional<std::uint64_t> keyed_value(std::string_view text, std::string_view key) {

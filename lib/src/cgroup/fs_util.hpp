@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "corral/base/kept_files.hpp"
 #include "corral/base/result.hpp"
 
 namespace corral::cgroup::detail {
@@ -21,6 +22,10 @@ bool path_exists(const std::string& path);
 std::string trim(std::string_view s);
 Result<std::string> read_trimmed(const std::string& path);
 Result<std::uint64_t> read_u64(const std::string& path);  // "max" is an error
+// The same through `kept` (the file stays open for the next read) when not null.
+Result<std::uint64_t> read_u64(const std::string& path, KeptFiles* kept);
+// A whole small file, through `kept` when not null.
+Result<std::string> read_text(const std::string& path, KeptFiles* kept);
 // "key value" lines (cpu.stat, cgroup.events): value of key, or nullopt.
 std::optional<std::uint64_t> keyed_value(std::string_view text, std::string_view key);
 Result<std::vector<pid_t>> read_pids(const std::string& procs_file);

@@ -72,6 +72,31 @@ std::string_view type_word(Type t) {
   return "untyped";
 }
 
+// escape_label_value and format_value, written straight into the body: a scrape
+// of 1,000 services writes ~16,000 of each, and a string apiece showed up.
+void append_escaped_label_value(std::string& out, std::string_view v) {
+  for (char c : v) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '"') out += "\\\"";
+    else if (c == '\n') out += "\\n";
+    else out += c;
+  }
+}
+
+void append_value(std::string& out, double v) {
+  if (std::isnan(v)) {
+    out += "NaN";
+  } else if (std::isinf(v)) {
+    out += v > 0 ? "+Inf" : "-Inf";
+  } else {
+    char buf[64];
+    auto [p, ec] = v == std::trunc(v) && std::fabs(v) < 9007199254740992.0  // 2^53: exact integers
+                       ? std::to_chars(buf, buf + sizeof buf, static_cast<long long>(v))
+                       : std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, p);
+  }
+}
+
 void append_labels(std::string& out, const Labels& labels, const Label* extra = nullptr) {
   if (labels.empty() && !extra) return;
   out += '{';
@@ -81,7 +106,7 @@ void append_labels(std::string& out, const Labels& labels, const Label* extra = 
     first = false;
     out += l.name;
     out += "=\"";
-    out += escape_label_value(l.value);
+    append_escaped_label_value(out, l.value);
     out += '"';
   };
   for (const auto& l : labels) one(l);
@@ -95,7 +120,7 @@ void append_sample(std::string& out, std::string_view name, std::string_view suf
   out += suffix;
   append_labels(out, labels, extra);
   out += ' ';
-  out += format_value(value);
+  append_value(out, value);
   out += '\n';
 }
 
@@ -125,12 +150,7 @@ std::string_view content_type(Format f) {
 std::string escape_label_value(std::string_view v) {
   std::string out;
   out.reserve(v.size());
-  for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
-  }
+  append_escaped_label_value(out, v);
   return out;
 }
 
@@ -147,16 +167,9 @@ std::string escape_help(std::string_view v, Format f) {
 }
 
 std::string format_value(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  if (v == std::trunc(v) && std::fabs(v) < 9007199254740992.0) {  // 2^53: exact integers
-    char buf[32];
-    auto [p, ec] = std::to_chars(buf, buf + sizeof buf, static_cast<long long>(v));
-    return std::string(buf, p);
-  }
-  char buf[64];
-  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, p);
+  std::string out;
+  append_value(out, v);
+  return out;
 }
 
 bool valid_metric_name(std::string_view name) {
@@ -175,6 +188,9 @@ bool valid_label_name(std::string_view name) {
 
 std::string render(const std::vector<Family>& families, Format fmt) {
   std::string out;
+  std::size_t samples = 0;
+  for (const auto& f : families) samples += f.samples.size() + f.histograms.size() * 16;
+  out.reserve(samples * 64 + 4096);  // ~60 bytes a line: one allocation, not twenty
   for (const auto& f : families) {
     if (f.samples.empty() && f.histograms.empty()) continue;  // a family with no sample says nothing
     std::string_view fname = family_name(f, fmt);

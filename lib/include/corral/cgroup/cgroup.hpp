@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "corral/base/kept_files.hpp"
 #include "corral/base/result.hpp"
 
 namespace corral::cgroup {
@@ -90,8 +91,10 @@ class Cgroups {
   virtual Result<Usage> usage(const std::string& path) const = 0;
   // Only cpu_ns and memory_current: what a metrics scrape reads for each of
   // 1,000 services, without the pids, peak and PSI files (and, on v1, without
-  // looking for PSI in every hierarchy).
-  virtual Result<Usage> cpu_and_memory(const std::string& path) const = 0;
+  // looking for PSI in every hierarchy). With `kept`, the files stay open for
+  // the next scrape.
+  virtual Result<Usage> cpu_and_memory(const std::string& path, KeptFiles* kept) const = 0;
+  Result<Usage> cpu_and_memory(const std::string& path) const { return cpu_and_memory(path, nullptr); }
 };
 
 }  // namespace corral::cgroup

@@ -35,7 +35,8 @@ class CgroupV1 final : public Cgroups {
   Result<bool> frozen(const std::string& path) const override;
   Status kill(const std::string& path, std::chrono::milliseconds timeout) override;
   Result<Usage> usage(const std::string& path) const override;
-  Result<Usage> cpu_and_memory(const std::string& path) const override;
+  Result<Usage> cpu_and_memory(const std::string& path, KeptFiles* kept) const override;
+  using Cgroups::cpu_and_memory;
 
  private:
   // Directory of `path` under controller c, or an error if c is not mounted.

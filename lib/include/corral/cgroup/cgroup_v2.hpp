@@ -48,7 +48,8 @@ class CgroupV2 final : public Cgroups {
   Result<bool> frozen(const std::string& path) const override;
   Status kill(const std::string& path, std::chrono::milliseconds timeout) override;
   Result<Usage> usage(const std::string& path) const override;
-  Result<Usage> cpu_and_memory(const std::string& path) const override;
+  Result<Usage> cpu_and_memory(const std::string& path, KeptFiles* kept) const override;
+  using Cgroups::cpu_and_memory;
 
  private:
   std::string dir(const std::string& path) const;
