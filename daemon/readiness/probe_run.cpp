@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -64,20 +65,31 @@ class RunBase : public ProbeRun {
   bool finished_ = false;
 };
 
+// The state of a TCP socket in one call: on loopback a non-blocking connect has
+// usually finished (or failed) by the time it returns EINPROGRESS.
+std::uint8_t tcp_state(int fd) {
+  tcp_info info{};
+  socklen_t len = sizeof info;
+  if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return 0;
+  return info.tcpi_state;
+}
+
+std::string socket_error(int fd, const char* what) {
+  int err = 0;
+  socklen_t l = sizeof err;
+  ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &l);
+  return std::string(what) + ": " + std::strerror(err != 0 ? err : ECONNREFUSED);
+}
+
 // tcp and http: connect without blocking, then (http) one GET and the status line.
+// A tcp probe's socket comes from, and goes back to, the shared ProbeSockets.
 class SocketRun : public RunBase {
  public:
-  SocketRun(EventLoop& loop, const ProbeSpec& spec, Done done) : RunBase(loop, spec, std::move(done)) {}
+  SocketRun(EventLoop& loop, const ProbeSpec& spec, std::shared_ptr<ProbeSockets> sockets, Done done)
+      : RunBase(loop, spec, std::move(done)), sockets_(std::move(sockets)) {}
   ~SocketRun() override {
     if (watched_) loop_.remove(fd_.get());
-    if (fd_ && spec_.kind == ProbeKind::Tcp) {
-      // Close with a reset, as kubelet does for its TCP probes: a FIN close
-      // leaves the probe's socket in TIME_WAIT for 60 s, and 1,000 services
-      // probed every second would hold 60,000 of them, near the ephemeral
-      // port range. A reset costs the service nothing: the probe sent no data.
-      linger lg{1, 0};
-      ::setsockopt(fd_.get(), SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
-    }
+    if (fd_ && spec_.kind == ProbeKind::Tcp) sockets_->give_back(std::move(fd_), family_);
   }
 
   void begin() {
@@ -98,7 +110,9 @@ class SocketRun : public RunBase {
       // No DNS: a resolver call would block the loop.
       return finish_later(false, "host \"" + spec_.host + "\" is not a numeric address or localhost");
     }
-    fd_.reset(::socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    family_ = ss.ss_family;
+    if (spec_.kind == ProbeKind::Tcp) fd_ = sockets_->take(family_);
+    else fd_.reset(::socket(family_, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     if (!fd_) return finish_later(false, std::string("socket: ") + std::strerror(errno));
     arm_deadline();
     if (::connect(fd_.get(), reinterpret_cast<sockaddr*>(&ss), len) == 0) {
@@ -106,15 +120,11 @@ class SocketRun : public RunBase {
     } else if (errno != EINPROGRESS) {
       return finish_later(false, std::string("connect: ") + std::strerror(errno));
     } else {
-      // On loopback the handshake has usually finished by now: one poll
-      // saves adding the socket to epoll, a wakeup and removing it again.
-      pollfd p{fd_.get(), POLLOUT, 0};
-      int err = 0;
-      socklen_t l = sizeof err;
-      if (::poll(&p, 1, 0) == 1 && ::getsockopt(fd_.get(), SOL_SOCKET, SO_ERROR, &err, &l) == 0) {
-        if (err != 0) return finish_later(false, std::string("connect: ") + std::strerror(err));
-        connected_ = true;
-      }
+      // On loopback the handshake has usually finished by now: one look saves
+      // adding the socket to epoll, a wakeup and removing it again.
+      std::uint8_t st = tcp_state(fd_.get());
+      if (st == TCP_ESTABLISHED) connected_ = true;
+      else if (st == TCP_CLOSE) return finish_later(false, socket_error(fd_.get(), "connect"));
     }
     if (connected_ && spec_.kind == ProbeKind::Tcp) return finish_later(true, "connected");
     if (connected_) queue_request();
@@ -168,7 +178,9 @@ class SocketRun : public RunBase {
     finish(code >= 200 && code < 300, "HTTP " + std::to_string(code));
   }
 
+  std::shared_ptr<ProbeSockets> sockets_;
   UniqueFd fd_;
+  int family_ = AF_INET;
   bool watched_ = false, connected_ = false, sent_ = false;
   std::string out_, in_;
 };
@@ -221,14 +233,14 @@ class ExecRun : public RunBase {
 
 }  // namespace
 
-std::unique_ptr<ProbeRun> ProbeRun::start(EventLoop& loop, Supervisor& sup, const ProbeSpec& spec,
-                                          const launch::LaunchSpec& exec_base, Done done) {
+std::unique_ptr<ProbeRun> ProbeRun::start(EventLoop& loop, Supervisor& sup, const std::shared_ptr<ProbeSockets>& sockets,
+                                          const ProbeSpec& spec, const launch::LaunchSpec& exec_base, Done done) {
   if (spec.kind == ProbeKind::Exec) {
     auto run = std::make_unique<ExecRun>(loop, sup, spec, std::move(done));
     run->begin(exec_base);
     return run;
   }
-  auto run = std::make_unique<SocketRun>(loop, spec, std::move(done));
+  auto run = std::make_unique<SocketRun>(loop, spec, sockets, std::move(done));
   run->begin();
   return run;
 }

@@ -13,6 +13,7 @@
 #include "../event_loop.hpp"
 #include "corral/launch/launch_spec.hpp"
 #include "corral/readiness/probe.hpp"
+#include "probe_sockets.hpp"
 
 namespace corral::daemon {
 class Supervisor;
@@ -24,9 +25,11 @@ class ProbeRun {
  public:
   using Done = std::function<void(bool ok, std::string detail)>;
 
-  // exec_base: the service's launch settings (user, env, cwd, cgroup) for an exec probe.
-  static std::unique_ptr<ProbeRun> start(EventLoop& loop, Supervisor& sup, const corral::readiness::ProbeSpec& spec,
-                                         const launch::LaunchSpec& exec_base, Done done);
+  // exec_base: the service's launch settings (user, env, cwd, cgroup) for an exec
+  // probe; sockets: where a tcp probe takes its socket from and gives it back.
+  static std::unique_ptr<ProbeRun> start(EventLoop& loop, Supervisor& sup, const std::shared_ptr<ProbeSockets>& sockets,
+                                         const corral::readiness::ProbeSpec& spec, const launch::LaunchSpec& exec_base,
+                                         Done done);
   virtual ~ProbeRun() = default;
 
  protected:

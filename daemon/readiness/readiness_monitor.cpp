@@ -284,7 +284,7 @@ void ReadinessMonitor::run_probe(const std::string& name, bool health) {
   p.timer = 0;
   if (!p.tracker || !sup_.find(name)) return;
   p.tracker->began(std::chrono::steady_clock::now());
-  p.run = ProbeRun::start(loop_, sup_, p.tracker->spec(), it->second.exec_base,
+  p.run = ProbeRun::start(loop_, sup_, probe_sockets_, p.tracker->spec(), it->second.exec_base,
                           [this, name, health](bool ok, std::string detail) {
                             probe_done(name, health, ok, std::move(detail));
                           });

@@ -76,6 +76,8 @@ class ReadinessMonitor {
   EventBus::SubscriptionId sub_ = 0;
   std::unique_ptr<NotifySocket> socket_;
   std::map<std::string, Runtime> rt_;
+  // Shared with the runs: a run destroyed from the loop after us still gives its socket back.
+  std::shared_ptr<ProbeSockets> probe_sockets_ = std::make_shared<ProbeSockets>();
   std::uint64_t rejected_ = 0;
 };
 

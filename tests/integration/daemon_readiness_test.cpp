@@ -11,7 +11,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
+#include "corral/base/file_read.hpp"
 #include "daemon_fixture.hpp"
 
 namespace corral::testing {
@@ -198,6 +200,50 @@ TEST_F(ReadinessTest, TcpProbeReadyAndFailing) {
   ASSERT_FALSE(d.empty());
   EXPECT_EQ(d[0]["ok"], false);
   EXPECT_NE(d[0]["detail"].get<std::string>().find("refused"), std::string::npos) << d.dump();
+}
+
+// Sockets connected to `port` in TIME_WAIT, from /proc/net/tcp (state 06).
+int time_wait_to(int port) {
+  auto text = corral::read_file("/proc/net/tcp");
+  if (!text) return -1;
+  char want[8];
+  std::snprintf(want, sizeof want, ":%04X", port);
+  int n = 0;
+  std::istringstream in(*text);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream f(line);
+    std::string slot, local, remote, state;
+    f >> slot >> local >> remote >> state;
+    if (state == "06" && (remote.ends_with(want) || local.ends_with(want))) ++n;
+  }
+  return n;
+}
+
+// A tcp health probe every 20 ms: each probe's connection is reset (no
+// TIME_WAIT left behind), the sockets corrald keeps for probes stay few, and
+// every probe of a listening service passes.
+TEST_F(ReadinessTest, TcpProbesResetTheirConnectionsAndKeepFewSockets) {
+  int port = test_port(5);
+  start_daemon("[service.srv]\ncommand = [\"" + kListen + "\", \"" + std::to_string(port) +
+               "\"]\nready_probe = { tcp = \"127.0.0.1:" + std::to_string(port) + "\", interval = \"20ms\" }\n" +
+               "health_probe = { tcp = \"127.0.0.1:" + std::to_string(port) + "\", interval = \"20ms\" }\n");
+  ASSERT_TRUE(wait_state("srv", "running"));
+  auto probed = [&] { return show("srv")["readiness"]["health_probe"]["history"]; };
+  ASSERT_TRUE(wait_until([&] { return probed().size() >= 10; }, 10s)) << show("srv").dump();
+  for (const auto& h : probed()) {
+    EXPECT_EQ(h["ok"], true) << h.dump();
+    EXPECT_EQ(h["detail"], "connected") << h.dump();
+  }
+  EXPECT_EQ(time_wait_to(port), 0) << "probe connections were closed with a FIN, not reset";
+  // corrald holds at most a few TCP sockets for its probes, however many it ran.
+  int tcp_sockets = 0;
+  std::error_code ec;
+  for (const auto& fd : std::filesystem::directory_iterator("/proc/" + std::to_string(daemon_pid_) + "/fd", ec)) {
+    auto target = std::filesystem::read_symlink(fd.path(), ec);
+    if (!ec && target.string().rfind("socket:", 0) == 0) ++tcp_sockets;
+  }
+  EXPECT_LT(tcp_sockets, 12) << "sockets of corrald (control, notify, probes)";
 }
 
 TEST_F(ReadinessTest, HttpProbeReadyAndFailing) {
