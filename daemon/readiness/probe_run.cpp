@@ -122,8 +122,9 @@ class SocketRun : public RunBase {
     } else {
       // On loopback the handshake has usually finished by now: one look saves
       // adding the socket to epoll, a wakeup and removing it again.
+      // CLOSE_WAIT: connected, and the service has already accepted and closed.
       std::uint8_t st = tcp_state(fd_.get());
-      if (st == TCP_ESTABLISHED) connected_ = true;
+      if (st == TCP_ESTABLISHED || st == TCP_CLOSE_WAIT) connected_ = true;
       else if (st == TCP_CLOSE) return finish_later(false, socket_error(fd_.get(), "connect"));
     }
     if (connected_ && spec_.kind == ProbeKind::Tcp) return finish_later(true, "connected");
