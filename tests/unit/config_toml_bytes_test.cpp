@@ -86,6 +86,17 @@ TEST(ConfigTomlBytes, AQuoteGluedToABareValueDoesNotHideWhatFollows) {
   EXPECT_EQ(errors_of_text(ok), V{});
 }
 
+TEST(ConfigTomlBytes, ABraceWhereAnArrayWantsAValueIsAnErrorNotAnAssert) {
+  // Found by fuzz_config: toml++ asserts that an array's next value does not start with '}'.
+  EXPECT_EQ(errors_of_text(kService + "policy =[}rr\"\n"),
+            (V{"3:10: TOML syntax error: expected a value or ']' in the array, got '}'"}));
+  EXPECT_EQ(errors_of_text(kService + "x = [1,\n  # a comment\n}\n"),
+            (V{"5:1: TOML syntax error: expected a value or ']' in the array, got '}'"}));
+  // Inline tables in arrays, trailing commas and nested arrays are fine.
+  for (const auto& e : errors_of_text(kService + "x = [ {a = 1}, {b = [2,]}, [[3], []], ]\n"))
+    EXPECT_EQ(e.find("in the array"), std::string::npos) << e;
+}
+
 TEST(ConfigTomlBytes, NonAsciiTextInStringsAndCommentsIsAccepted) {
   // Every one of these is in a range toml++'s whitespace check cannot answer for.
   const std::string text =

@@ -133,7 +133,10 @@ class Scanner {
     return ok;
   }
 
+  // Blanks, line breaks and comments leave array_slot_ as it was; anything
+  // else sets it (true only right after an array's '[' or ',').
   bool step(char32_t cp) {
+    bool slot_next = false;
     switch (cp) {
       case '#':
         while (!c_.done() && c_.cp() != '\n') c_.next();
@@ -142,11 +145,12 @@ class Scanner {
       case '\'':
         if (!quote_opens_string()) break;
         line_start_ = false;
+        array_slot_ = false;
         return string(static_cast<char>(cp));
       case '\n':
         line_start_ = true;
         in_header_ = false;
-        if (depth_ == 0) in_value_ = false;
+        if (open_.empty()) in_value_ = false;
         c_.next();
         return true;
       case ' ':
@@ -158,21 +162,36 @@ class Scanner {
         if (!in_header_) in_value_ = true;
         break;
       case '[':
-        if (line_start_ && !in_value_ && depth_ == 0) return header();
-        if (!in_header_) ++depth_;
+        if (line_start_ && !in_value_ && open_.empty()) return header();
+        if (!in_header_) {
+          open_.push_back('[');
+          slot_next = true;
+        }
         break;
       case '{':
-        if (!in_header_) ++depth_;
+        if (!in_header_) open_.push_back('{');
         break;
-      case ']':
       case '}':
-        if (!in_header_ && depth_ > 0) --depth_;
+        // toml++ 3.3.0 hands an array's next character to parse_value, which
+        // asserts (not reports) that it is not a terminator: '}' is the one
+        // terminator its array loop does not handle itself.
+        if (array_slot_) {
+          refuse("expected a value or ']' in the array, got '}'");
+          return false;
+        }
+        [[fallthrough]];
+      case ']':
+        if (!in_header_ && !open_.empty()) open_.pop_back();
+        break;
+      case ',':
+        slot_next = !open_.empty() && open_.back() == '[';
         break;
       default:
         if (!check_outside(cp)) return false;
         if (in_value_ && !in_header_ && is_digit(cp) && !date_time_has_its_time()) return false;
         break;
     }
+    array_slot_ = slot_next;
     line_start_ = false;
     c_.next();
     return true;
@@ -278,7 +297,8 @@ class Scanner {
   bool line_start_ = true;  // only blanks so far on this line
   bool in_value_ = false;   // after '=' until the value's line ends
   bool in_header_ = false;  // on a [table] header's line
-  int depth_ = 0;           // open '[' and '{' of a value
+  std::string open_;        // the open '[' and '{' of a value, innermost last
+  bool array_slot_ = false; // just after an array's '[' or ',': a value or ']' must come
   char32_t prev_ = '\n';    // the last code point normal() stepped over (blanks as ' ')
   bool stopped_ = false;
 };
