@@ -47,6 +47,12 @@ Result<BpfProgram> build_filter(const FilterSpec& spec, const FilterAction& acti
   std::uint32_t listed = spec.allow_list ? SCMP_ACT_ALLOW : outside;
   std::unique_ptr<void, CtxRelease> ctx(seccomp_init(fallback));
   if (!ctx) return Error::logic("seccomp_init: libseccomp refused the default action", EINVAL);
+  // A binary tree of syscall numbers instead of one comparison per rule: each
+  // call walks ~10 comparisons, not up to 300 per ABI, and the kernel takes the
+  // program in noticeably less time at each launch (issue 12: measured per
+  // fork with @system-service, the load cost fell by about a third).
+  if (int rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2); rc != 0)
+    return Error::from_errno(-rc, "seccomp_attr_set(SCMP_FLTATR_CTL_OPTIMIZE)");
   if (seccomp_arch_native() == SCMP_ARCH_X86_64) {
     for (std::uint32_t arch : {std::uint32_t{SCMP_ARCH_X86}, std::uint32_t{SCMP_ARCH_X32}})
       if (int rc = seccomp_arch_add(ctx.get(), arch); rc != 0 && rc != -EEXIST)
