@@ -97,6 +97,13 @@ TEST(ConfigTomlBytes, ABraceWhereAnArrayWantsAValueIsAnErrorNotAnAssert) {
     EXPECT_EQ(e.find("in the array"), std::string::npos) << e;
 }
 
+TEST(ConfigTomlBytes, AByteOrderMarkIsSkippedAsTomlppSkipsIt) {
+  // Found by fuzz_config: after a BOM, "[#" is a table header toml++ asserts on.
+  EXPECT_EQ(errors_of_text("\xEF\xBB\xBF[#service.a]\n"),
+            (V{"1:2: TOML syntax error: expected a table name after '[', got '#'"}));
+  EXPECT_EQ(errors_of_text("\xEF\xBB\xBF" + kService), V{});
+}
+
 TEST(ConfigTomlBytes, NonAsciiTextInStringsAndCommentsIsAccepted) {
   // Every one of these is in a range toml++'s whitespace check cannot answer for.
   const std::string text =

@@ -31,7 +31,11 @@ std::string code_point_text(char32_t c) {
 // as toml++ does. Invalid UTF-8 ends the scan: toml++ stops there too.
 class Cursor {
  public:
-  explicit Cursor(std::string_view text) : text_(text) { decode(); }
+  explicit Cursor(std::string_view text) : text_(text) {
+    // toml++ skips a UTF-8 byte order mark before it reads (and counts) anything.
+    if (text_.starts_with("\xEF\xBB\xBF")) pos_ = 3;
+    decode();
+  }
   bool done() const { return bad_ || pos_ >= text_.size(); }
   char32_t cp() const { return cp_; }
   unsigned line() const { return line_; }
