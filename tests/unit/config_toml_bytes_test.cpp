@@ -104,6 +104,20 @@ TEST(ConfigTomlBytes, AByteOrderMarkIsSkippedAsTomlppSkipsIt) {
   EXPECT_EQ(errors_of_text("\xEF\xBB\xBF" + kService), V{});
 }
 
+TEST(ConfigTomlBytes, ABareValueIsOneTokenUpToItsTerminator) {
+  // Found by fuzz_config: toml++ reads `07:32:00["[...` as one bare value up to a
+  // terminator, so the '[' and the quote open nothing and U+FCFF is checked.
+  EXPECT_EQ(errors_of_text(kService + "x = 07:32:00[\"[s\xEF\xB3\xBFice\n"),
+            (V{"3:17: TOML syntax error: character U+FCFF is not allowed outside strings and comments (and the TOML "
+               "library cannot check it safely)"}));
+  // After a terminator the next value is read as usual: a string hides its text.
+  EXPECT_EQ(errors_of_text(kService + "x = [1, \"\xEF\xB3\xBF\", 2.5, true, {a = \"\xEF\xB3\xBF\"}]\n").size(), 1u);
+  EXPECT_EQ(errors_of_text(kService + "x = [1, \"\xEF\xB3\xBF\", 2.5, true, {a = \"\xEF\xB3\xBF\"}]\n")
+                .front()
+                .find("not allowed outside strings"),
+            std::string::npos);
+}
+
 TEST(ConfigTomlBytes, NonAsciiTextInStringsAndCommentsIsAccepted) {
   // Every one of these is in a range toml++'s whitespace check cannot answer for.
   const std::string text =

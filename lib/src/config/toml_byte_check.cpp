@@ -133,14 +133,16 @@ class Scanner {
   bool normal() {
     char32_t cp = c_.cp();
     bool ok = step(cp);
+    // After a bare value this is its first character, not its last: the same
+    // for quote_opens_string(), since a terminator always comes next.
     prev_ = cp == '\t' || cp == '\r' ? ' ' : cp;
     return ok;
   }
 
-  // Blanks, line breaks and comments leave array_slot_ as it was; anything
-  // else sets it (true only right after an array's '[' or ',').
+  // Blanks, line breaks and comments leave slot_ as it was; anything else
+  // sets it (a value may come only right after '=', or an array's '[' or ',').
   bool step(char32_t cp) {
-    bool slot_next = false;
+    Slot slot_next = Slot::None;
     switch (cp) {
       case '#':
         while (!c_.done() && c_.cp() != '\n') c_.next();
@@ -149,7 +151,7 @@ class Scanner {
       case '\'':
         if (!quote_opens_string()) break;
         line_start_ = false;
-        array_slot_ = false;
+        slot_ = Slot::None;
         return string(static_cast<char>(cp));
       case '\n':
         line_start_ = true;
@@ -163,13 +165,16 @@ class Scanner {
         c_.next();
         return true;
       case '=':
-        if (!in_header_) in_value_ = true;
+        if (!in_header_) {
+          in_value_ = true;
+          slot_next = Slot::Value;
+        }
         break;
       case '[':
         if (line_start_ && !in_value_ && open_.empty()) return header();
         if (!in_header_) {
           open_.push_back('[');
-          slot_next = true;
+          slot_next = Slot::ArrayValue;
         }
         break;
       case '{':
@@ -179,7 +184,7 @@ class Scanner {
         // toml++ 3.3.0 hands an array's next character to parse_value, which
         // asserts (not reports) that it is not a terminator: '}' is the one
         // terminator its array loop does not handle itself.
-        if (array_slot_) {
+        if (slot_ == Slot::ArrayValue) {
           refuse("expected a value or ']' in the array, got '}'");
           return false;
         }
@@ -188,20 +193,41 @@ class Scanner {
         if (!in_header_ && !open_.empty()) open_.pop_back();
         break;
       case ',':
-        slot_next = !open_.empty() && open_.back() == '[';
+        if (!open_.empty() && open_.back() == '[') slot_next = Slot::ArrayValue;
         break;
       default:
+        if (slot_ != Slot::None && !in_header_) return bare_value();
         if (!check_outside(cp)) return false;
-        if (in_value_ && !in_header_ && is_digit(cp) && !date_time_has_its_time()) return false;
         break;
     }
-    array_slot_ = slot_next;
+    slot_ = slot_next;
     line_start_ = false;
     c_.next();
     return true;
   }
 
   static bool is_digit(char32_t c) { return c >= '0' && c <= '9'; }
+
+  // What toml++ takes for the end of a bare value (is_value_terminator, ASCII part).
+  static bool ends_bare_value(char32_t c) {
+    return c == ' ' || c == '\t' || (c >= '\n' && c <= '\r') || c == ']' || c == '}' || c == ',' || c == '#';
+  }
+
+  // A bare value (a number, a date-time, a boolean, inf/nan, or garbage):
+  // toml++ reads it as one token up to a value terminator, asking its
+  // whitespace check about every character on the way, so '[', '{' and quotes
+  // inside it open nothing and hide nothing.
+  bool bare_value() {
+    while (!c_.done() && !ends_bare_value(c_.cp())) {
+      char32_t cp = c_.cp();
+      if (!check_outside(cp)) return false;
+      if (is_digit(cp) && !date_time_has_its_time()) return false;
+      c_.next();
+    }
+    slot_ = Slot::None;
+    line_start_ = false;
+    return true;
+  }
 
   // At a value's digit: "YYYY-MM-DD" then 'T' or 't' makes toml++ read a time
   // and assert (not report) that its first character is a digit (toml++ 3.3.0,
@@ -302,7 +328,8 @@ class Scanner {
   bool in_value_ = false;   // after '=' until the value's line ends
   bool in_header_ = false;  // on a [table] header's line
   std::string open_;        // the open '[' and '{' of a value, innermost last
-  bool array_slot_ = false; // just after an array's '[' or ',': a value or ']' must come
+  enum class Slot { None, Value, ArrayValue };
+  Slot slot_ = Slot::None;  // where a value must come: after '=', or after an array's '[' or ','
   char32_t prev_ = '\n';    // the last code point normal() stepped over (blanks as ' ')
   bool stopped_ = false;
 };
