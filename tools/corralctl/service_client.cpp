@@ -47,11 +47,14 @@ Result<std::string> DaemonConnection::read_line() {
     }
     searched = buf_.size();
     // Read straight into the buffer, growing it geometrically (a status reply of
-    // 1,000 services is ~250 KB).
-    if (buf_.capacity() - buf_.size() < 65536) buf_.reserve(std::max<std::size_t>(buf_.capacity() * 2, 131072));
+    // 1,000 services is ~250 KB, a jobs reply of 10,000 jobs ~7 MB), but open up
+    // only one read's worth of it at a time: resize() zero-fills what it adds, and
+    // zero-filling all the spare capacity before every read was quadratic (issue 14).
+    constexpr std::size_t kReadSize = 256 * 1024;  // more than a Unix socket holds
+    if (buf_.capacity() - buf_.size() < kReadSize) buf_.reserve(std::max(buf_.capacity() * 2, 2 * kReadSize));
     const std::size_t old_size = buf_.size();
-    buf_.resize(buf_.capacity());
-    ssize_t n = ::read(fd_.get(), buf_.data() + old_size, buf_.size() - old_size);
+    buf_.resize(old_size + kReadSize);
+    ssize_t n = ::read(fd_.get(), buf_.data() + old_size, kReadSize);
     buf_.resize(old_size + (n > 0 ? static_cast<std::size_t>(n) : 0));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return errno_error("read from corrald");
