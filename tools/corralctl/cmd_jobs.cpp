@@ -149,13 +149,17 @@ void register_jobs_commands(CLI::App& app, Context& ctx) {
     protocol::Request req;
     req.command = Command::Jobs;
     if (!args->queue.empty()) req.args = json{{"queue", args->queue}};
-    auto line = call_line(req, ctx);
-    if (!line) return;
-    if (ctx.json && print_reply_data_reindented(*line)) {
-      ctx.exit_code = kExitOk;
-      return;
+    std::string line;
+    if (ctx.json) {  // printed as it arrives, unless it is not a list
+      auto rest = call_print_list_json(req, ctx);
+      if (!rest) return;
+      line = std::move(*rest);
+    } else {
+      auto l = call_line(req, ctx);
+      if (!l) return;
+      line = std::move(*l);
     }
-    auto resp = decode_reply(*line, ctx);
+    auto resp = decode_reply(line, ctx);
     if (!resp) return;
     if (ctx.json) print_json_doc(resp->data);
     else print_jobs_table(resp->data);

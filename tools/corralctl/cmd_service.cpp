@@ -51,10 +51,17 @@ int status_like(Context& ctx, Command cmd, const std::vector<std::string>& names
   req.command = cmd;
   req.names = names;
   req.no_block = no_block;
-  auto line = call_line(req, ctx);
-  if (!line) return ctx.exit_code;
-  if (ctx.json && cmd == Command::Status && print_reply_data_reindented(*line)) return ctx.exit_code = kExitOk;
-  auto resp = decode_reply(*line, ctx);
+  std::string line;
+  if (ctx.json && cmd == Command::Status) {  // printed as it arrives, unless it is not a list
+    auto rest = call_print_list_json(req, ctx);
+    if (!rest) return ctx.exit_code;
+    line = std::move(*rest);
+  } else {
+    auto l = call_line(req, ctx);
+    if (!l) return ctx.exit_code;
+    line = std::move(*l);
+  }
+  auto resp = decode_reply(line, ctx);
   if (!resp) return ctx.exit_code;
   if (ctx.json) print_json(resp->data);
   else print_status_table(resp->data);

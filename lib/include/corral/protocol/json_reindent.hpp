@@ -18,5 +18,9 @@
 namespace corral::protocol {
 
 bool reindent_json(std::string_view compact, int indent, std::string& out);
+// The same for a value nested `depth` levels down (its lines indented as dump
+// indents them there): an element of a top-level array is at depth 1. corralctl
+// prints a long listing element by element as it arrives.
+bool reindent_json(std::string_view compact, int indent, int depth, std::string& out);
 
 }  // namespace corral::protocol
