@@ -221,5 +221,34 @@ TEST(JobListReply, ReindentedListingIsTheParsedDump) {
   EXPECT_EQ(out, resp->data.dump(2, ' ', false, json::error_handler_t::replace));
 }
 
+// corralctl prints a long listing element by element: each element re-indented
+// at depth 1 from wherever it starts in what has arrived, as the whole dump has it.
+TEST(JobListReply, ElementsReindentedOneByOneMakeTheWholeDump) {
+  std::vector<Job> jobs;
+  for (std::uint64_t id = 1; id <= 20; ++id) jobs.push_back(queued_job(id));
+  jobs[2].env = {{"A", "b"}};
+  std::string line = streamed(jobs, kNow);
+  auto resp = protocol::decode_response(std::string_view(line).substr(0, line.size() - 1));
+  ASSERT_TRUE(resp.ok());
+  const std::string want = resp->data.dump(2, ' ', false, json::error_handler_t::replace);
+  std::string_view rest = std::string_view(line).substr(std::string_view("{\"data\":[").size());
+  std::string out = "[";
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    out += i ? ",\n  " : "\n  ";
+    std::size_t used = 0;
+    ASSERT_TRUE(protocol::reindent_json_prefix(rest, 2, 1, out, used)) << i;
+    ASSERT_LT(used, rest.size());
+    EXPECT_EQ(rest[used], i + 1 < jobs.size() ? ',' : ']');
+    rest.remove_prefix(used + 1);
+  }
+  out += "\n]";
+  EXPECT_EQ(out, want);
+  // Cut short, it is refused (the caller reads on), never taken for a whole value.
+  std::string part;
+  std::size_t used = 0;
+  const std::string one = one_job(jobs[0], kNow);
+  EXPECT_FALSE(protocol::reindent_json_prefix(std::string_view(one).substr(0, one.size() - 1), 2, 1, part, used));
+}
+
 }  // namespace
 }  // namespace corral::jobs

@@ -71,13 +71,9 @@ class ListPrinter {
       out_ += "[]";
     } else {
       for (bool first = true;; first = false) {
-        std::size_t end;
-        while ((end = value_end(in_, pos_)) == std::string_view::npos)
-          if (!more()) return fail("the reply broke off");
         out_ += first ? "[\n" : ",\n";
         out_.append(2, ' ');
-        if (!print_element(std::string_view(in_).substr(pos_, end - pos_))) return fail("the reply is not JSON");
-        pos_ = end;
+        if (!print_element()) return fail(error_);
         if (!skip_space()) return fail("the reply broke off");
         const char c = in_[pos_++];
         if (out_.size() >= kFlushAt) flush();
@@ -126,18 +122,39 @@ class ListPrinter {
       if (!more()) return false;
     }
   }
-  // One element of the list at depth 1: re-indented from its text, or (not in
-  // canonical form) parsed and dumped by nlohmann with its lines moved in one level.
-  bool print_element(std::string_view text) {
+  // One element of the list at depth 1, from in_ at pos_, which moves past it:
+  // re-indented from its text, or (not in canonical form) parsed and dumped by
+  // nlohmann with its lines moved in one level. Reads on while it is cut short.
+  bool print_element() {
     const std::size_t mark = out_.size();
-    if (protocol::reindent_json(text, 2, 1, out_)) return true;
-    out_.resize(mark);
+    for (;;) {
+      std::string_view rest = std::string_view(in_).substr(pos_);
+      std::size_t used = 0;
+      // A delimiter must follow, or a number at the end of what came may be cut short.
+      if (protocol::reindent_json_prefix(rest, 2, 1, out_, used) && used < rest.size()) {
+        pos_ += used;
+        return true;
+      }
+      out_.resize(mark);
+      const std::size_t end = value_end(in_, pos_);
+      if (end != std::string_view::npos) return print_parsed(std::string_view(in_).substr(pos_, end - pos_), end);
+      if (!more()) {
+        error_ = "the reply broke off";
+        return false;
+      }
+    }
+  }
+  bool print_parsed(std::string_view text, std::size_t end) {
     auto v = nlohmann::json::parse(text, nullptr, false);
-    if (v.is_discarded()) return false;
+    if (v.is_discarded()) {
+      error_ = "the reply is not JSON";
+      return false;
+    }
     for (char c : v.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)) {
       out_ += c;
       if (c == '\n') out_.append(2, ' ');
     }
+    pos_ = end;
     return true;
   }
   void flush() {
