@@ -149,17 +149,10 @@ void register_jobs_commands(CLI::App& app, Context& ctx) {
     protocol::Request req;
     req.command = Command::Jobs;
     if (!args->queue.empty()) req.args = json{{"queue", args->queue}};
-    std::string line;
-    if (ctx.json) {  // printed as it arrives, unless it is not a list
-      auto rest = call_print_list_json(req, ctx);
-      if (!rest) return;
-      line = std::move(*rest);
-    } else {
-      auto l = call_line(req, ctx);
-      if (!l) return;
-      line = std::move(*l);
-    }
-    auto resp = decode_reply(line, ctx);
+    // --json prints the list as it arrives (unless the reply is not one).
+    auto line = call_line_or_print_list(req, ctx, ctx.json);
+    if (!line) return;
+    auto resp = decode_reply(*line, ctx);
     if (!resp) return;
     if (ctx.json) print_json_doc(resp->data);
     else print_jobs_table(resp->data);

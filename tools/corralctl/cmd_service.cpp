@@ -51,17 +51,10 @@ int status_like(Context& ctx, Command cmd, const std::vector<std::string>& names
   req.command = cmd;
   req.names = names;
   req.no_block = no_block;
-  std::string line;
-  if (ctx.json && cmd == Command::Status) {  // printed as it arrives, unless it is not a list
-    auto rest = call_print_list_json(req, ctx);
-    if (!rest) return ctx.exit_code;
-    line = std::move(*rest);
-  } else {
-    auto l = call_line(req, ctx);
-    if (!l) return ctx.exit_code;
-    line = std::move(*l);
-  }
-  auto resp = decode_reply(line, ctx);
+  // status --json prints the list as it arrives (unless the reply is not one).
+  auto line = call_line_or_print_list(req, ctx, ctx.json && cmd == Command::Status);
+  if (!line) return ctx.exit_code;
+  auto resp = decode_reply(*line, ctx);
   if (!resp) return ctx.exit_code;
   if (ctx.json) print_json(resp->data);
   else print_status_table(resp->data);

@@ -194,4 +194,11 @@ std::optional<std::string> call_print_list_json(const protocol::Request& req, Co
   return std::nullopt;
 }
 
+std::optional<std::string> call_line_or_print_list(const protocol::Request& req, Context& ctx, bool print_list) {
+  if (print_list) return call_print_list_json(req, ctx);
+  auto line = call_line(req, ctx);
+  if (!line) return std::nullopt;
+  return std::move(*line);
+}
+
 }  // namespace corral::ctl

@@ -23,5 +23,9 @@ namespace corral::ctl {
 // the whole reply line, which is not a list (an error reply, say): decode it as
 // call() does.
 std::optional<std::string> call_print_list_json(const protocol::Request& req, Context& ctx);
+// call_print_list_json() when `print_list`, else call_line(): the reply line to
+// decode, or nullopt when there is none to (printed, or failed with the error
+// printed and ctx.exit_code set).
+std::optional<std::string> call_line_or_print_list(const protocol::Request& req, Context& ctx, bool print_list);
 
 }  // namespace corral::ctl
