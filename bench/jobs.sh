@@ -4,8 +4,11 @@
 #   1. replay fidelity: the worked set replayed per policy with a 200 ms unit
 #      (`corralctl schedule replay`): every job's measured Tr within 10% (+1 unit)
 #      of the simulated Tr;
-#   2. overhead: 10,000 queued jobs, `submit` (goal < 5 ms) and `jobs --json`
-#      (goal < 50 ms), against the bare `version` request;
+#   2. overhead: 10,000 queued jobs, `submit` (goal < 5 ms) against the bare
+#      `version` request; then the listing with them queued: (a) the `jobs` request
+#      timed to the last byte of its reply, against `version`, and (b) the user's
+#      command `corralctl --json jobs --queue bench` run as a child, stdout to
+#      /dev/null, against the same command on an empty queue (goal for (b) < 50 ms);
 #   3. preemption cost: RR with a 10 ms quantum on two CPU-bound jobs against the
 #      same two one after the other (goal < 5% lost).
 # The decision time per event is bench_jobs_decide (Google Benchmark).
@@ -27,6 +30,7 @@ cat >"$BENCH_TMP/corral.toml" <<TOML
 cgroup_name = "corral-bench-jobs-$$"
 [queue.bench]
 max_queued = $((JOBS + 10))
+[queue.idle]
 [queue.seq]
 slots = 1
 [queue.rr10]
@@ -58,7 +62,7 @@ for p in $POLICIES; do
 done
 
 echo "== overhead with $JOBS queued jobs"
-bench_run_driver "$DRIVER" --socket "$SOCKET" --overhead "$JOBS" --rounds 20 || rc=1
+bench_run_driver "$DRIVER" --socket "$SOCKET" --corralctl "$CORRALCTL" --overhead "$JOBS" --rounds 20 || rc=1
 
 echo "== preemption cost, RR 10 ms quantum"
 bench_run_driver "$DRIVER" --socket "$SOCKET" --corralctl "$CORRALCTL" --preempt "$BURN" --rounds 5 || rc=1

@@ -103,6 +103,7 @@ class ControlServer {
     UniqueFd fd;
     Peer peer;
     std::string in, out;
+    std::size_t out_sent = 0;  // the bytes of `out` already sent (out.empty(): all of it)
     bool waiting = false;     // a deferred reply is pending
     bool following = false;
     bool closing = false;

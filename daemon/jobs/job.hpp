@@ -1,59 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
-// One job of the long-term scheduler, as corrald keeps it: what to run and as whom
-// (fixed at submission), and its textbook life (New, Ready/Running holding a slot,
-// Ready/Suspend when preempted, Exit) with the times that give Tr and Tr/Ts.
-// The same JSON serves `jobs --json`, `job show` and the jobs file in state_dir.
+// The job record is corral::jobs::Job (lib, so that unit tests reach its JSON);
+// the queue runner names it as its own.
 #pragma once
 
-#include <sys/types.h>
-
-#include <cstdint>
-#include <map>
-#include <optional>
-#include <string>
-#include <string_view>
-#include <vector>
-
-#include <nlohmann/json.hpp>
-
-#include "corral/base/result.hpp"
+#include "corral/jobs/job.hpp"
 
 namespace corral::daemon {
 
-enum class JobState { New, Ready, Running, ReadySuspend, Exit };
-std::string_view job_state_name(JobState s);  // "New", "Ready", "Running", "Ready/Suspend", "Exit"
-std::optional<JobState> parse_job_state(std::string_view s);
-
-struct Job {
-  std::uint64_t id = 0;
-  std::string name, queue, label;
-  std::vector<std::string> argv;
-  std::map<std::string, std::string> env;
-  std::string cwd;
-  uid_t uid = 0;  // runs as (the submitter's, or --user's for root)
-  gid_t gid = 0;
-  std::string user;  // the --user root gave ("" = by uid and gid)
-  JobState state = JobState::New;
-  std::int64_t estimate_ns = 0;     // expected service; 0 = unknown
-  std::string estimate_source;      // "given", "label" or ""
-  // CLOCK_MONOTONIC (the queue's clock; it survives a restart of corrald, not a reboot).
-  std::int64_t arrival_ns = 0, start_ns = -1, finish_ns = -1;
-  std::int64_t submitted_ms = 0, started_ms = 0, finished_ms = 0;  // Unix time, for people
-  std::int64_t service_ns = 0;      // CPU time consumed (cpuacct, or the processes' times)
-  pid_t pid = 0;
-  std::uint64_t start_time = 0;     // /proc/PID/stat field 22: the pid is this process
-  std::string cgroup;               // below corrald's subtree; "" = SIGSTOP/SIGCONT fallback
-  bool cancelled = false;
-  int exit_status = -1;             // what `job wait` exits with: the code or 128+signal; -1 = unknown
-  std::string exit_text;            // "exited with code 0", "cancelled", ...
-
-  bool live() const { return state != JobState::Exit; }
-  bool holds_process() const { return state == JobState::Running || state == JobState::ReadySuspend || state == JobState::Ready; }
-};
-
-// The record plus the figures derived at `now_ns`: waiting, Tr and Tr/Ts (so far, while live).
-nlohmann::json job_to_json(const Job& j, std::int64_t now_ns);
-// Back from the jobs file; errors name the field.
-Result<Job> job_from_json(const nlohmann::json& j);
+using jobs::Job;
+using jobs::job_from_json;
+using jobs::job_state_name;
+using jobs::job_to_json;
+using jobs::JobState;
+using jobs::parse_job_state;
 
 }  // namespace corral::daemon

@@ -12,7 +12,9 @@
 
 #include "../daemon_log.hpp"
 #include "corral/config/units.hpp"
+#include "corral/jobs/job_list_reply.hpp"
 #include "corral/jobs/policy.hpp"
+#include "corral/protocol/array_reply.hpp"
 #include "corral/supervise/log_file.hpp"
 #include "job_clock.hpp"
 #include "queue_runner.hpp"
@@ -156,13 +158,16 @@ void QueueRunner::list(ClientId id, const Peer& peer, const protocol::Request& r
     for (const auto& r : q->aq.running_jobs())
       if (Job* j = find(r.id)) j->service_ns = std::max(j->service_ns, cpu_ns(*j));
   const std::int64_t now = monotonic_ns();
-  json arr = json::array();
+  // Written straight into the reply line, not as a tree of job_to_json: the same
+  // bytes, a fraction of the time with 10,000 jobs (issue 14).
+  protocol::ArrayReplyWriter reply;
+  reply.reserve(jobs_.size() * jobs::kJobJsonBytes);
   for (const auto& [jid, j] : jobs_) {
     if (!qname.empty() && j.queue != qname) continue;
     if (!may_touch(peer, j)) continue;
-    arr.push_back(job_to_json(j, now));
+    jobs::append_job_json(reply.next_item(), j, now);
   }
-  server_.reply(id, Response::success(std::move(arr)));
+  server_.reply_line(id, reply.finish());
 }
 
 std::optional<std::vector<Job*>> QueueRunner::resolve(ClientId id, const Peer& peer, const protocol::Request& req) {

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -409,6 +410,88 @@ TEST_F(JobsTest, ReplayMatchesTheSimulationForFcfsAndRoundRobin) {
   if (!loaded.empty())
     GTEST_SKIP() << "service times checked; turnarounds not compared: the machine is loaded (" << loaded
                  << "), so the jobs waited for a CPU the simulation never waits for (bench/jobs.sh on a quiet machine)";
+}
+
+// `jobs` without a JSON tree on either side (issue 14): corrald's reply line is
+// still exactly what nlohmann wrote for it, and `corralctl --json jobs` still
+// prints exactly nlohmann's dump(2) of the data: env, awkward text (a quote, a
+// backslash, a tab, UTF-8), a job with no service (Tr/Ts null), and an env key
+// with a quote in it (not the canonical form corralctl re-indents: that job alone
+// goes through nlohmann). Every job has ended, so no figure moves between the two
+// listings.
+TEST_F(JobsTest, JobsJsonIsTheTreeRenderingByteForByte) {
+  start_daemon(config("[queue.lab]\n"));
+  const std::string odd = "caf\u00e9 \"q\" back\\slash\ttab";
+  auto with_env = submit_ok({"sh", "-c", "exit 4"},
+                            json{{"queue", "lab"}, {"label", odd}, {"env", {{"K", odd}, {"EMPTY", ""}, {"Q\"K", "v"}}}});
+  auto r = submit({"true", odd}, json{{"queue", "lab"}}, odd);
+  ASSERT_TRUE(r.ok) << r.error;
+  const auto named = r.data.value("id", std::uint64_t{0});
+  ASSERT_TRUE(call(Command::QueuePause, {"lab"}).ok);
+  auto never_ran = submit_ok({"true"}, json{{"queue", "lab"}});
+  ASSERT_TRUE(wait_jobs({never_ran}, Command::JobCancel).ok);
+  ASSERT_TRUE(call(Command::QueueResume, {"lab"}).ok);
+  ASSERT_TRUE(wait_jobs({with_env, named}).ok);
+
+  Request list;
+  list.command = Command::Jobs;
+  list.args = json{{"queue", "lab"}};
+  Client c(socket_);
+  ASSERT_TRUE(c.connected());
+  ASSERT_TRUE(c.send_raw(protocol::encode(list)));
+  const std::string line = c.read_line();
+  auto resp = protocol::decode_response(line);
+  ASSERT_TRUE(resp.ok()) << resp.error().message << ": " << line;
+  ASSERT_TRUE(resp->ok) << resp->error;
+  ASSERT_EQ(resp->data.size(), 3u) << line;
+  EXPECT_EQ(protocol::encode(*resp), line + "\n");
+  EXPECT_EQ(resp->data[0]["env"]["K"], odd);
+  EXPECT_EQ(resp->data[1]["name"], odd);
+  EXPECT_TRUE(resp->data[2]["normalized"].is_null()) << resp->data[2].dump();
+
+  std::string cmd = std::string(CORRAL_BIN_DIR) + "/tools/corralctl --socket " + socket_ + " --json jobs --queue lab";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string out;
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  int rc = ::pclose(p);
+  ASSERT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 0) << cmd;
+  EXPECT_EQ(out, resp->data.dump(2, ' ', false, json::error_handler_t::replace) + "\n");
+}
+
+// The same for a listing of ~1.5 MB, which corralctl reads and prints in many
+// pieces: elements cut across reads, the buffer compacted under them, and some in
+// the middle that go through nlohmann (an env key with a quote).
+TEST_F(JobsTest, ALongJobsJsonListingIsTheTreeRenderingByteForByte) {
+  start_daemon(config("[queue.long]\nmax_queued = 1000\n"));
+  ASSERT_TRUE(call(Command::QueuePause, {"long"}).ok);
+  std::vector<std::uint64_t> ids;
+  for (int i = 0; i < 600; ++i) {
+    json args{{"queue", "long"}};
+    if (i % 97 == 5) args["env"] = json{{"odd\"key", std::to_string(i)}};
+    ids.push_back(submit_ok({"echo", std::string(1500 + i % 37, static_cast<char>('a' + i % 26)), std::to_string(i)}, args));
+  }
+  ASSERT_TRUE(wait_jobs(ids, Command::JobCancel).ok);  // all in Exit: their figures stand still
+
+  Request list;
+  list.command = Command::Jobs;
+  list.args = json{{"queue", "long"}};
+  auto resp = call(list);
+  ASSERT_TRUE(resp.ok) << resp.error;
+  ASSERT_EQ(resp.data.size(), 600u);
+  const std::string want = resp.data.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  ASSERT_GT(want.size(), 1'000'000u);
+
+  std::string cmd = std::string(CORRAL_BIN_DIR) + "/tools/corralctl --socket " + socket_ + " --json jobs --queue long";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string out;
+  char buf[65536];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  int rc = ::pclose(p);
+  ASSERT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 0) << cmd;
+  EXPECT_TRUE(out == want) << "corralctl printed " << out.size() << " bytes, the tree dump is " << want.size();
 }
 
 }  // namespace

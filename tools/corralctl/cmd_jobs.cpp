@@ -16,6 +16,7 @@
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "json_reply_out.hpp"
 #include "service_client.hpp"
 #include "term_width.hpp"
 #include "text_out.hpp"
@@ -148,7 +149,10 @@ void register_jobs_commands(CLI::App& app, Context& ctx) {
     protocol::Request req;
     req.command = Command::Jobs;
     if (!args->queue.empty()) req.args = json{{"queue", args->queue}};
-    auto resp = call(req, ctx);
+    // --json prints the list as it arrives (unless the reply is not one).
+    auto line = call_line_or_print_list(req, ctx, ctx.json);
+    if (!line) return;
+    auto resp = decode_reply(*line, ctx);
     if (!resp) return;
     if (ctx.json) print_json_doc(resp->data);
     else print_jobs_table(resp->data);

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "commands.hpp"
-#include "corral/protocol/json_reindent.hpp"
 #include "exit_codes.hpp"
+#include "json_reply_out.hpp"
 #include "service_client.hpp"
 
 namespace corral::ctl {
@@ -45,35 +45,15 @@ void print_json(const json& j) {
   std::printf("%s\n", j.dump(2, ' ', false, json::error_handler_t::replace).c_str());
 }
 
-// `status --json`: the daemon's reply {"data":[...],"ok":true,"v":1} re-indented
-// as print_json would print its data, without parsing it into a tree (issue 13:
-// with 1,000 services the tree was most of the command's time). False when the
-// line is not in that form; the caller then decodes it as any other reply.
-bool print_status_json_fast(std::string_view line) {
-  constexpr std::string_view kHead = "{\"data\":";
-  constexpr std::string_view kTail = ",\"ok\":true,\"v\":1}";
-  if (line.size() < kHead.size() + kTail.size() || line.substr(0, kHead.size()) != kHead ||
-      line.substr(line.size() - kTail.size()) != kTail)
-    return false;
-  // reindent_json accepts exactly one value, so the data cannot end early and
-  // leave the tail to be something else.
-  std::string out;
-  if (!protocol::reindent_json(line.substr(kHead.size(), line.size() - kHead.size() - kTail.size()), 2, out))
-    return false;
-  out += '\n';
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  return true;
-}
-
 // One request whose reply is a list of service statuses.
 int status_like(Context& ctx, Command cmd, const std::vector<std::string>& names, bool no_block = false) {
   protocol::Request req;
   req.command = cmd;
   req.names = names;
   req.no_block = no_block;
-  auto line = call_line(req, ctx);
+  // status --json prints the list as it arrives (unless the reply is not one).
+  auto line = call_line_or_print_list(req, ctx, ctx.json && cmd == Command::Status);
   if (!line) return ctx.exit_code;
-  if (ctx.json && cmd == Command::Status && print_status_json_fast(*line)) return ctx.exit_code = kExitOk;
   auto resp = decode_reply(*line, ctx);
   if (!resp) return ctx.exit_code;
   if (ctx.json) print_json(resp->data);

@@ -47,11 +47,14 @@ Result<std::string> DaemonConnection::read_line() {
     }
     searched = buf_.size();
     // Read straight into the buffer, growing it geometrically (a status reply of
-    // 1,000 services is ~250 KB).
-    if (buf_.capacity() - buf_.size() < 65536) buf_.reserve(std::max<std::size_t>(buf_.capacity() * 2, 131072));
+    // 1,000 services is ~250 KB, a jobs reply of 10,000 jobs ~7 MB), but open up
+    // only one read's worth of it at a time: resize() zero-fills what it adds, and
+    // zero-filling all the spare capacity before every read was quadratic (issue 14).
+    constexpr std::size_t kReadSize = 256 * 1024;  // more than a Unix socket holds
+    if (buf_.capacity() - buf_.size() < kReadSize) buf_.reserve(std::max(buf_.capacity() * 2, 2 * kReadSize));
     const std::size_t old_size = buf_.size();
-    buf_.resize(buf_.capacity());
-    ssize_t n = ::read(fd_.get(), buf_.data() + old_size, buf_.size() - old_size);
+    buf_.resize(old_size + kReadSize);
+    ssize_t n = ::read(fd_.get(), buf_.data() + old_size, kReadSize);
     buf_.resize(old_size + (n > 0 ? static_cast<std::size_t>(n) : 0));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return errno_error("read from corrald");
@@ -59,7 +62,26 @@ Result<std::string> DaemonConnection::read_line() {
   }
 }
 
-Result<std::string> DaemonConnection::request_line(const protocol::Request& req) {
+Result<std::size_t> DaemonConnection::read_some(std::string& into) {
+  if (!buf_.empty()) {  // what read_line() read past its line comes first
+    const std::size_t n = buf_.size();
+    into += buf_;
+    buf_.clear();
+    return n;
+  }
+  constexpr std::size_t kReadSize = 256 * 1024;
+  const std::size_t old_size = into.size();
+  into.resize(old_size + kReadSize);
+  for (;;) {
+    ssize_t n = ::read(fd_.get(), into.data() + old_size, kReadSize);
+    if (n < 0 && errno == EINTR) continue;
+    into.resize(old_size + (n > 0 ? static_cast<std::size_t>(n) : 0));
+    if (n < 0) return errno_error("read from corrald");
+    return static_cast<std::size_t>(n);
+  }
+}
+
+Status DaemonConnection::send_request(const protocol::Request& req) {
   std::string line = protocol::encode(req);
   std::string_view rest = line;
   while (!rest.empty()) {
@@ -68,6 +90,11 @@ Result<std::string> DaemonConnection::request_line(const protocol::Request& req)
     if (n < 0) return errno_error("write to corrald");
     rest.remove_prefix(static_cast<std::size_t>(n));
   }
+  return {};
+}
+
+Result<std::string> DaemonConnection::request_line(const protocol::Request& req) {
+  if (Status st = send_request(req); !st) return st.error();
   return read_line();
 }
 
@@ -77,15 +104,20 @@ Result<protocol::Response> DaemonConnection::request(const protocol::Request& re
   return protocol::decode_response(*reply);
 }
 
-Result<std::string> call_line(const protocol::Request& req, Context& ctx) {
+Result<DaemonConnection> connect_for(Context& ctx) {
   std::string path = socket_path_for(ctx);
   auto conn = DaemonConnection::connect(path);
   if (!conn) {
     std::fprintf(stderr, "corralctl: cannot reach corrald at %s: %s\n", path.c_str(),
                  std::strerror(conn.error().code ? conn.error().code : ECONNREFUSED));
     ctx.exit_code = kExitUnreachable;
-    return conn.error();
   }
+  return conn;
+}
+
+Result<std::string> call_line(const protocol::Request& req, Context& ctx) {
+  auto conn = connect_for(ctx);
+  if (!conn) return conn.error();
   auto line = conn->request_line(req);
   if (!line) {
     std::fprintf(stderr, "corralctl: %s\n", line.error().message.c_str());

@@ -24,6 +24,11 @@ class DaemonConnection {
   Result<std::string> request_line(const protocol::Request& req);
   // The next line from the daemon (without '\n'); an Error with code 0 at end of stream.
   Result<std::string> read_line();
+  // Whatever comes next, as it comes (at most one read's worth), appended to `into`:
+  // for a reply printed while it arrives. 0 at end of stream.
+  Result<std::size_t> read_some(std::string& into);
+  // Sends one request line, without waiting for the reply.
+  Status send_request(const protocol::Request& req);
 
  private:
   UniqueFd fd_;
@@ -37,6 +42,8 @@ Result<protocol::Response> call(const protocol::Request& req, Context& ctx);
 // the reply line (or the error printed, exit code 3 or 1), then its decoding
 // with call()'s checks and messages.
 Result<std::string> call_line(const protocol::Request& req, Context& ctx);
+// The connection call_line() makes (or the error printed, exit code 3).
+Result<DaemonConnection> connect_for(Context& ctx);
 Result<protocol::Response> decode_reply(std::string_view line, Context& ctx);
 
 // `show NAME` for a supervised service: settings, exit history and the PCB of its

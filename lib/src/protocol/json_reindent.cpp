@@ -20,9 +20,16 @@ class Reindenter {
  public:
   Reindenter(std::string_view text, int indent, std::string& out) : text_(text), indent_(indent), out_(out) {}
 
-  bool run() {
+  bool run_prefix(int depth, std::size_t& consumed) {
     skip_space();
-    if (!value(0)) return false;
+    if (!value(depth)) return false;
+    consumed = pos_;
+    return true;
+  }
+
+  bool run(int depth) {
+    skip_space();
+    if (!value(depth)) return false;
     skip_space();
     return pos_ == text_.size();
   }
@@ -213,10 +220,17 @@ class Reindenter {
 
 }  // namespace
 
-bool reindent_json(std::string_view compact, int indent, std::string& out) {
-  if (indent < 0) return false;
+bool reindent_json(std::string_view compact, int indent, std::string& out) { return reindent_json(compact, indent, 0, out); }
+
+bool reindent_json(std::string_view compact, int indent, int depth, std::string& out) {
+  if (indent < 0 || depth < 0 || depth >= kMaxDepth) return false;
   out.reserve(out.size() + compact.size() * 2);
-  return Reindenter(compact, indent, out).run();
+  return Reindenter(compact, indent, out).run(depth);
+}
+
+bool reindent_json_prefix(std::string_view text, int indent, int depth, std::string& out, std::size_t& consumed) {
+  if (indent < 0 || depth < 0 || depth >= kMaxDepth) return false;
+  return Reindenter(text, indent, out).run_prefix(depth, consumed);
 }
 
 }  // namespace corral::protocol

@@ -97,4 +97,11 @@ void append_json_int(std::string& out, long long v) {
   out.append(buf, end);
 }
 
+void append_json_uint(std::string& out, unsigned long long v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  (void)ec;  // 24 bytes hold any unsigned long long
+  out.append(buf, end);
+}
+
 }  // namespace corral::protocol

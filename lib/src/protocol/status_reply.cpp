@@ -32,20 +32,6 @@ void append_status_json(std::string& out, const ServiceStatus& s) {
   out += '}';
 }
 
-// The envelope of Response::success(array): {"data":[...],"ok":true,"v":1}.
-StatusReplyWriter::StatusReplyWriter() { line_ = "{\"data\":["; }
-
-void StatusReplyWriter::add(const ServiceStatus& s) {
-  if (!first_) line_ += ',';
-  first_ = false;
-  append_status_json(line_, s);
-}
-
-std::string StatusReplyWriter::finish() {
-  line_ += "],\"ok\":true,\"v\":";
-  append_json_int(line_, kVersion);
-  line_ += "}\n";
-  return std::move(line_);
-}
+void StatusReplyWriter::add(const ServiceStatus& s) { append_status_json(items_.next_item(), s); }
 
 }  // namespace corral::protocol

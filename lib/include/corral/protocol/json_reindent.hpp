@@ -18,5 +18,14 @@
 namespace corral::protocol {
 
 bool reindent_json(std::string_view compact, int indent, std::string& out);
+// The same for a value nested `depth` levels down (its lines indented as dump
+// indents them there): an element of a top-level array is at depth 1. corralctl
+// prints a long listing element by element as it arrives.
+bool reindent_json(std::string_view compact, int indent, int depth, std::string& out);
+// The value at the start of `text` (spaces before it skipped), whatever follows it:
+// *consumed is where the value ends. False when it is not in the canonical form or
+// the text ends inside it (a number cut short at the very end is not noticed: the
+// caller wants a delimiter after *consumed). For a long list read in pieces.
+bool reindent_json_prefix(std::string_view text, int indent, int depth, std::string& out, std::size_t& consumed);
 
 }  // namespace corral::protocol

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // JSON text pieces written exactly as nlohmann::json's dump(-1, ' ', false,
 // error_handler_t::replace) writes them, for the replies that are rendered
-// without building a JSON tree (status). The wire format is nlohmann's: these
+// without building a JSON tree (status, jobs). The wire format is nlohmann's: these
 // helpers must never change a byte of it (tests/unit/protocol_status_reply_test.cpp
 // compares them with nlohmann on awkward input).
 #pragma once
@@ -26,5 +26,7 @@ void append_json_string(std::string& out, std::string_view s);
 void append_json_double(std::string& out, double v);
 
 void append_json_int(std::string& out, long long v);
+// An unsigned value (nlohmann's number_unsigned: ids, uids, start times).
+void append_json_uint(std::string& out, unsigned long long v);
 
 }  // namespace corral::protocol

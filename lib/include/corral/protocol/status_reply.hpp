@@ -8,21 +8,20 @@
 
 #include <string>
 
+#include "corral/protocol/array_reply.hpp"
 #include "corral/protocol/protocol.hpp"
 
 namespace corral::protocol {
 
 class StatusReplyWriter {
  public:
-  StatusReplyWriter();
-  void reserve(std::size_t services) { line_.reserve(line_.size() + services * 240 + 32); }
+  void reserve(std::size_t services) { items_.reserve(services * 240); }
   void add(const ServiceStatus& s);
   // The whole reply line, ending with '\n'. The writer is spent afterwards.
-  std::string finish();
+  std::string finish() { return items_.finish(); }
 
  private:
-  std::string line_;
-  bool first_ = true;
+  ArrayReplyWriter items_;
 };
 
 // One status object as to_json(s).dump() writes it.

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "job.hpp"
+#include "corral/jobs/job.hpp"
 
 #include <array>
 #include <utility>
 
-namespace corral::daemon {
+namespace corral::jobs {
 
 using nlohmann::json;
 
@@ -17,8 +17,6 @@ constexpr std::array<std::pair<JobState, std::string_view>, 5> kStates{{
     {JobState::ReadySuspend, "Ready/Suspend"},
     {JobState::Exit, "Exit"},
 }};
-
-double seconds(std::int64_t ns) { return static_cast<double>(ns) / 1e9; }
 
 }  // namespace
 
@@ -34,9 +32,20 @@ std::optional<JobState> parse_job_state(std::string_view s) {
   return std::nullopt;
 }
 
-json job_to_json(const Job& j, std::int64_t now_ns) {
+JobFigures job_figures(const Job& j, std::int64_t now_ns) {
   const std::int64_t end = j.finish_ns >= 0 ? j.finish_ns : now_ns;
   const std::int64_t turnaround = end - j.arrival_ns;
+  JobFigures f;
+  f.waiting_s = job_seconds(turnaround - j.service_ns);
+  f.turnaround_s = job_seconds(turnaround);
+  if (j.service_ns > 0) f.normalized = static_cast<double>(turnaround) / static_cast<double>(j.service_ns);
+  return f;
+}
+
+// Every change of keys or types here is a change of job_list_reply.cpp too (its
+// unit test compares the two renderings byte for byte).
+json job_to_json(const Job& j, std::int64_t now_ns) {
+  const JobFigures f = job_figures(j, now_ns);
   json o{{"id", j.id},
          {"name", j.name},
          {"queue", j.queue},
@@ -49,7 +58,7 @@ json job_to_json(const Job& j, std::int64_t now_ns) {
          {"user", j.user},
          {"state", job_state_name(j.state)},
          {"estimate_ns", j.estimate_ns},
-         {"estimate_s", seconds(j.estimate_ns)},
+         {"estimate_s", job_seconds(j.estimate_ns)},
          {"estimate_source", j.estimate_source},
          {"arrival_ns", j.arrival_ns},
          {"start_ns", j.start_ns},
@@ -58,18 +67,16 @@ json job_to_json(const Job& j, std::int64_t now_ns) {
          {"started_ms", j.started_ms},
          {"finished_ms", j.finished_ms},
          {"service_ns", j.service_ns},
-         {"service_s", seconds(j.service_ns)},
+         {"service_s", job_seconds(j.service_ns)},
          {"pid", j.live() ? j.pid : 0},
          {"start_time", j.start_time},
          {"cgroup", j.cgroup},
          {"cancelled", j.cancelled},
          {"exit_status", j.exit_status},
          {"exit", j.exit_text},
-         // The textbook's figures: Tr = finish - arrival (so far, while live), waiting = Tr - Ts.
-         {"waiting_s", seconds(turnaround - j.service_ns)},
-         {"turnaround_s", seconds(turnaround)}};
-  o["normalized"] = j.service_ns > 0 ? json(static_cast<double>(turnaround) / static_cast<double>(j.service_ns))
-                                     : json(nullptr);
+         {"waiting_s", f.waiting_s},
+         {"turnaround_s", f.turnaround_s}};
+  o["normalized"] = f.normalized ? json(*f.normalized) : json(nullptr);
   return o;
 }
 
@@ -112,4 +119,4 @@ Result<Job> job_from_json(const json& o) {
   return j;
 }
 
-}  // namespace corral::daemon
+}  // namespace corral::jobs
