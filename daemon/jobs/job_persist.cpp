@@ -134,9 +134,16 @@ void QueueRunner::restore() {
       if (Job* j = find(r.id)) preempt_job(*j);
     }
   }
+  // The file does not follow every quantum (set_state): a job it calls running
+  // may be frozen, and one it calls suspended may run. Make each what its
+  // queue now says: thawed in a slot, frozen out of one.
+  for (auto& [name, q] : queues_)
+    for (const auto& r : q->aq.running_jobs())
+      if (Job* j = find(r.id)) resume_job(*j);
   for (Job* j : adopted) watch_adopted(*j);
   for (Job* j : suspended) {
     (void)queue_for(j->queue).aq.arrive(j->id, j->arrival_ns, j->estimate_ns);
+    preempt_job(*j);
     watch_adopted(*j);
   }
   for (Job* j : waiting) (void)queue_for(j->queue).aq.arrive(j->id, j->arrival_ns, j->estimate_ns);

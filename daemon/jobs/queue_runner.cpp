@@ -27,10 +27,11 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// SRT's tie window: a job's measured CPU time trails the time it held its slot by
-// its exec and each thaw (a millisecond or two), which must not turn the
-// textbook's exact ties into wins for whoever was measured short.
-constexpr jobs::Tick kSrtGranularityNs = 10'000'000;
+// SRT's tie window: a job's CPU time trails the time it held its slot by its
+// launch (the fork, its cgroup, the exec: 5-20 ms on a busy machine) and each
+// thaw, which must not turn the textbook's exact ties into wins for whoever was
+// measured short. Jobs are seconds to hours long; 25 ms decides nothing else.
+constexpr jobs::Tick kSrtGranularityNs = 25'000'000;
 
 jobs::AdmissionQueue admission_queue_for(const config::QueueConfig& c) {
   jobs::AdmissionQueue aq(c.policy, static_cast<int>(c.slots));
@@ -130,7 +131,13 @@ void QueueRunner::set_state(Job& j, JobState to, const std::string& reason) {
   e.reason = reason;
   e.pid = j.pid;
   events_.publish(std::move(e));
-  save_soon();
+  // A preemption or a dispatch again is not written: with a 10 ms quantum and
+  // thousands of jobs on record the file would be rewritten all the time. At
+  // start, restore() freezes and thaws the jobs it re-adopts to fit the slots
+  // whatever the file says of them.
+  const bool quantum_switch = (from == JobState::Running && to == JobState::ReadySuspend) ||
+                              (from == JobState::ReadySuspend && to == JobState::Running);
+  if (!quantum_switch) save_soon();
 }
 
 std::int64_t QueueRunner::cpu_ns(const Job& j) const {

@@ -203,6 +203,38 @@ TEST_F(JobsTest, RoundRobinPreemptsThroughTheFreezerAndCancelLeavesNothing) {
   EXPECT_EQ(state_of(other), "Exit");
 }
 
+// corrald does not write the jobs file at every quantum. After a kill -9 the file
+// may call a frozen job running; the restart thaws the jobs that get a slot and
+// freezes the others, whatever the file said, so no job sits frozen in a slot
+// (nor runs beside the one that has it).
+TEST_F(JobsTest, AfterACrashInRoundRobinTheJobInTheSlotIsThawed) {
+  const std::string toml = config("[queue.rr]\npolicy = \"rr\"\nquantum = \"1s\"\n");
+  start_daemon(toml);
+  auto a = submit_ok(kBurn, json{{"queue", "rr"}});
+  auto b = submit_ok(kBurn, json{{"queue", "rr"}});
+  // b has run and is frozen again, a runs: the file was last written when b
+  // started (a frozen, b running), so it says the opposite of what is true.
+  ASSERT_TRUE(wait_until([&] {
+    return state_of(a) == "Running" && state_of(b) == "Ready/Suspend" && job(b).value("service_s", 0.0) > 0.1;
+  }, 20s));
+  // Preemption asks the freezer and does not wait: FREEZING until every task stops.
+  auto stopping = [](const std::string& s) { return s == "FROZEN" || s == "FREEZING"; };
+  ASSERT_TRUE(stopping(freezer_state_of(job(b).value("pid", 0))));
+  ::kill(daemon_pid_, SIGKILL);
+  int st = 0;
+  ::waitpid(daemon_pid_, &st, 0);
+  daemon_pid_ = -1;
+  start_daemon(toml);
+  // Within the first quantum (1 s) after the restart: the job in the slot runs.
+  for (auto id : {a, b}) {
+    json j = job(id);
+    std::string freezer = freezer_state_of(j.value("pid", 0));
+    if (j.value("state", "") == "Running") EXPECT_EQ(freezer, "THAWED") << j.dump();
+    else EXPECT_TRUE(stopping(freezer)) << freezer << " " << j.dump();
+  }
+  ASSERT_TRUE(wait_jobs({a, b}, Command::JobCancel).ok);
+}
+
 TEST_F(JobsTest, AFullQueueRefusesWithAClearError) {
   start_daemon(config("[queue.small]\nmax_queued = 2\n"));
   auto a = submit_ok({"sleep", "30"}, json{{"queue", "small"}});
