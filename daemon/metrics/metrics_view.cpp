@@ -5,7 +5,9 @@
 
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
+#include <cstring>
 #include <optional>
 
 #include "corral/base/file_read.hpp"
@@ -32,7 +34,10 @@ struct ProcUsage {
   double rss_bytes = 0;
 };
 std::optional<ProcUsage> proc_usage(pid_t pid, KeptFiles& kept) {
-  auto text = kept.read("/proc/" + std::to_string(pid) + "/stat");
+  char path[40] = "/proc/";
+  auto [end, ec] = std::to_chars(path + 6, path + sizeof path - 6, pid);
+  std::memcpy(end, "/stat", 5);
+  auto text = kept.read(std::string_view(path, static_cast<std::size_t>(end + 5 - path)));
   if (!text) return std::nullopt;
   auto st = proc::parse_stat(*text);
   if (!st) return std::nullopt;

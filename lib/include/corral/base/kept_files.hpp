@@ -33,8 +33,9 @@ class KeptFiles {
   // ordinary way (open, read, close).
   explicit KeptFiles(std::size_t max_open);
 
-  // The file's whole text, valid until the next read().
-  Result<std::string_view> read(const std::string& path);
+  // The file's whole text, valid until the next read(). `path` is looked up
+  // as it is (no string is made for a file already kept).
+  Result<std::string_view> read(std::string_view path);
   // Closes the files not read since the previous sweep.
   void sweep();
   std::size_t open_count() const { return kept_.size(); }
@@ -44,12 +45,17 @@ class KeptFiles {
     UniqueFd fd;
     std::uint64_t read_in = 0;  // the sweep period it was last read in
   };
-  Result<std::string_view> read_fd(int fd, const std::string& path);
-  static UniqueFd open_file(const std::string& path);
+  // Lookups by string_view, without making a std::string of the path.
+  struct PathHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  Result<std::string_view> read_fd(int fd, std::string_view path);
+  static UniqueFd open_file(std::string_view path);
 
   std::size_t max_open_;
   std::uint64_t period_ = 1;
-  std::unordered_map<std::string, Kept> kept_;
+  std::unordered_map<std::string, Kept, PathHash, std::equal_to<>> kept_;
   std::vector<char> buf_;
 };
 
