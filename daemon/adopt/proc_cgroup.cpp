@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "proc_cgroup.hpp"
 
-#include "corral/base/file_read.hpp"
 #include "corral/cgroup/cgroup_v1.hpp"
+#include "corral/persist/state_file.hpp"
 
 namespace corral::daemon {
 
@@ -23,7 +23,7 @@ ServiceCgroupCheck::ServiceCgroupCheck(const cgroup::Cgroups& cg) {
 }
 
 std::string read_proc_cgroup(pid_t pid) {
-  auto text = read_file("/proc/" + std::to_string(pid) + "/cgroup");
+  auto text = persist::read_proc_file("/proc/" + std::to_string(pid) + "/cgroup");
   return text ? std::move(*text) : std::string();
 }
 

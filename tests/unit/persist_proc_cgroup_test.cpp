@@ -73,3 +73,42 @@ TEST(ProcCgroup, GarbageAndEmptyTextPlaceNothing) {
 }
 
 }  // namespace
+
+// read_proc_file: one read() when the file fits, and all of a longer one.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "corral/base/file_read.hpp"
+#include "corral/persist/state_file.hpp"
+
+namespace {
+
+TEST(ReadProcFile, ReadsWhatReadFileReads) {
+  auto mine = corral::persist::read_proc_file("/proc/self/cgroup");
+  auto full = corral::read_file("/proc/self/cgroup");
+  ASSERT_TRUE(mine.ok() && full.ok());
+  EXPECT_EQ(*mine, *full);
+  EXPECT_FALSE(mine->empty());
+}
+
+TEST(ReadProcFile, ALongerFileIsReadToTheEnd) {
+  char path[] = "/tmp/corral-read-proc-file-XXXXXX";
+  int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ::close(fd);
+  std::string text;
+  for (int i = 0; text.size() < 3 * 4096 + 17; ++i) text += "line " + std::to_string(i) + "\n";
+  std::ofstream(path) << text;
+  auto got = corral::persist::read_proc_file(path);
+  ::unlink(path);
+  ASSERT_TRUE(got.ok()) << got.error().message;
+  EXPECT_EQ(*got, text);
+}
+
+TEST(ReadProcFile, AMissingProcessIsAnError) {
+  EXPECT_FALSE(corral::persist::read_proc_file("/proc/0/stat").ok());
+}
+
+}  // namespace
