@@ -14,7 +14,7 @@ Result<LoadedConfig> load_daemon_config(const std::string& path) {
     auto it = cfg->services.find(name);
     if (it == cfg->services.end()) continue;
     ServiceSpec spec;
-    spec.cfg = it->second;
+    spec.cfg = std::move(it->second);  // cfg is ours: no copy per service
     out.services.push_back(std::move(spec));
   }
   return out;

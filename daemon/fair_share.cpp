@@ -12,6 +12,7 @@
 #include "corral/cgroup/limits.hpp"
 #include "corral/proc/reader.hpp"
 #include "corral/sched/topology.hpp"
+#include "adopt/proc_cgroup.hpp"
 #include "daemon_log.hpp"
 
 namespace corral::daemon {
@@ -20,37 +21,6 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 
 namespace {
-
-// Whether /proc/PID/cgroup (`placed`) puts the process, in the v1 hierarchy of
-// controller `ctl`, in the cgroup `path` under corral's folder `base_dir`
-// (mount point + corral's own path, so the line's path is its tail).
-bool in_v1_cgroup(const std::string& placed, std::string_view ctl, const std::string& base_dir, const std::string& path) {
-  const std::string want = base_dir + "/" + path;
-  const std::string base_name = base_dir.substr(base_dir.rfind('/') + 1);
-  std::size_t at = 0;
-  while (at < placed.size()) {
-    std::size_t end = placed.find('\n', at);
-    if (end == std::string::npos) end = placed.size();
-    std::string_view line(placed.data() + at, end - at);
-    at = end + 1;
-    auto c1 = line.find(':'), c2 = line.find(':', c1 + 1);
-    if (c1 == std::string_view::npos || c2 == std::string_view::npos) continue;
-    std::string_view ctls = line.substr(c1 + 1, c2 - c1 - 1), where = line.substr(c2 + 1);
-    bool has = false;
-    for (std::size_t p = 0; p <= ctls.size();) {
-      std::size_t q = ctls.find(',', p);
-      if (q == std::string_view::npos) q = ctls.size();
-      if (ctls.substr(p, q - p) == ctl) has = true;
-      p = q + 1;
-    }
-    if (!has) continue;
-    // The tail of the absolute folder, and at least corral's folder and the service's path.
-    const std::string tail = "/" + base_name + "/" + path;
-    return where.size() >= tail.size() && where.substr(where.size() - tail.size()) == tail &&
-           want.size() >= where.size() && want.compare(want.size() - where.size(), where.size(), where) == 0;
-  }
-  return false;
-}
 
 cgroup::Limits limits_of(const config::GroupConfig& g) {
   cgroup::Limits l;
@@ -205,7 +175,7 @@ Status FairShare::before_launch(const Service& s, launch::LaunchSpec& ls) {
   return {};
 }
 
-void FairShare::after_launch(const Service& s) {
+void FairShare::after_launch(const Service& s, std::string_view proc_cgroup) {
   const auto& c = s.spec.cfg;
   if (auto* v1 = cg_ ? dynamic_cast<cgroup::CgroupV1*>(cg_->cgroups.get()) : nullptr) {
     // v1: the child joined the freezer hierarchy before exec; the others follow now,
@@ -216,12 +186,11 @@ void FairShare::after_launch(const Service& s) {
     // An adopted process (corrald restarted) is normally in its cgroups
     // already; moving it again is a cgroup migration per hierarchy, which took
     // most of the time to re-adopt 1,000 services. /proc/PID/cgroup says.
-    std::string placed;
-    if (s.adopted)
-      if (auto t = read_file("/proc/" + std::to_string(s.pid) + "/cgroup")) placed = std::move(*t);
+    std::string placed(proc_cgroup);  // the adopter has read it already
+    if (s.adopted && placed.empty()) placed = read_proc_cgroup(s.pid);
     for (const auto& [ctl, dir] : v1->dirs()) {
       if (!done.insert(dir).second) continue;
-      if (!placed.empty() && in_v1_cgroup(placed, cgroup::to_string(ctl), dir, service_path(c))) continue;
+      if (!placed.empty() && persist::placed_in_cgroup(placed, cgroup::to_string(ctl), dir, service_path(c))) continue;
       std::string procs = dir + "/" + service_path(c) + "/cgroup.procs";
       if (Status st = write_file(procs, std::to_string(s.pid)); !st)
         log_line("%s: not in its %s cgroup: %s", c.name.c_str(), std::string(cgroup::to_string(ctl)).c_str(),

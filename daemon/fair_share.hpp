@@ -24,6 +24,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "corral/cgroup/setup.hpp"
@@ -50,7 +51,8 @@ class FairShare {
 
   // Supervisor hooks.
   Status before_launch(const Service& s, launch::LaunchSpec& ls);
-  void after_launch(const Service& s);
+  // proc_cgroup: the text of /proc/PID/cgroup when the caller has read it (adoption).
+  void after_launch(const Service& s, std::string_view proc_cgroup = {});
   void after_exit(const Service& s, bool stopping);  // stopping: kill what is left in its cgroup
 
   // Suspend/resume (the medium-term scheduler).

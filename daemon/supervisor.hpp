@@ -94,6 +94,7 @@ class Supervisor {
   // (Event::Adopted), watched through a pidfd; corrald is not its parent, so its
   // exit status is unknown when it ends and the restart policy treats it as a failure.
   Status adopt(Service& s, pid_t pid);
+  Status adopt(Service& s, pid_t pid, UniqueFd pidfd);  // pidfd: opened before pid was checked
   // The recorded process ended while corrald was down: adopted, then ended at once.
   void adopt_gone(Service& s, const std::string& why);
   // A log pipe kept by the fd holder across a crash (before s is launched or adopted).

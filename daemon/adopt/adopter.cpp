@@ -3,13 +3,17 @@
 
 #include <dirent.h>
 #include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "../daemon_log.hpp"
 #include "corral/persist/fingerprint.hpp"
 #include "corral/persist/state_file.hpp"
+#include "proc_cgroup.hpp"
 
 namespace corral::daemon {
 
@@ -28,7 +32,7 @@ std::vector<std::string> subdirs_of(const std::string& dir) {
   return out;
 }
 
-bool contains(const std::vector<pid_t>& v, pid_t p) { return std::find(v.begin(), v.end(), p) != v.end(); }
+UniqueFd open_pidfd(pid_t pid) { return UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0))); }
 
 }  // namespace
 
@@ -75,6 +79,8 @@ std::set<std::string> Adopter::run() {
   }
 
   cgroup::Cgroups* cg = fair_ ? fair_->cgroups() : nullptr;
+  std::optional<ServiceCgroupCheck> in_cgroup;
+  if (cg) in_cgroup.emplace(*cg);
   std::set<std::string> service_cgroups;
   std::vector<Service*> all;
   for (const auto& [name, s] : sup_.services()) all.push_back(s.get());
@@ -84,39 +90,68 @@ std::set<std::string> Adopter::run() {
     const std::string name = s.spec.name();
     const std::string path = fair_ ? fair_->cgroup_of(s.spec.cfg) : std::string();
     if (!path.empty()) service_cgroups.insert(path);
-    std::vector<pid_t> members;
-    if (cg && !path.empty() && cg->exists(path))
-      if (auto p = cg->procs(path)) members = std::move(*p);
 
     auto rit = records.find(name);
     const persist::ServiceRecord* rec = rit != records.end() && !rit->second.transient ? &rit->second : nullptr;
     pid_t main = 0;
+    UniqueFd pidfd;
+    std::uint64_t start_time = 0;
+    std::string placed;  // its /proc/PID/cgroup, when read
+    std::string cannot;  // why a live process cannot be watched
     if (rec && rec->pid > 0) {
-      auto id = persist::read_identity(rec->pid);
+      // The pidfd first, then the checks: when they pass, the pidfd is the
+      // recorded process's (a pid reused in between would show another start
+      // time). Gone (ESRCH): nothing more to read.
+      pidfd = open_pidfd(rec->pid);
+      if (const int e = errno; !pidfd && e != ESRCH)
+        cannot = Error::from_errno(e, "pidfd_open " + std::to_string(rec->pid)).message;
+      auto id = pidfd ? persist::read_identity(rec->pid) : std::nullopt;
       bool same = id && id->start_time == rec->start_time;
-      if (same && cg && !rec->cgroup.empty()) same = contains(members, rec->pid);
-      else if (same) same = id->pgid == rec->pgid;
-      if (same) main = rec->pid;
-    } else if (!rec) {
+      if (same && in_cgroup && !rec->cgroup.empty()) {
+        placed = read_proc_cgroup(rec->pid);
+        same = in_cgroup->holds(placed, path);
+      } else if (same) {
+        same = id->pgid == rec->pgid;
+      }
+      if (same) {
+        main = rec->pid;
+        start_time = id->start_time;
+      } else if (id) {
+        log_line("%s: pid %d is alive but is not the recorded process (%s): not adopted", name.c_str(),
+                 static_cast<int>(rec->pid),
+                 id->start_time != rec->start_time ? "another start time"
+                 : in_cgroup && !rec->cgroup.empty() ? "not in the service's cgroup"
+                                                     : "another process group");
+      }
+    } else if (!rec && cg && !path.empty()) {
       // No record (no state file, or a corrupt one): the service's cgroup still
       // says what is its. Its main process leads its own session.
-      for (pid_t p : members) {
-        auto id = persist::read_identity(p);
+      auto members = cg->procs(path);  // fails when the cgroup does not exist
+      for (pid_t p : members ? *members : std::vector<pid_t>{}) {
+        UniqueFd fd = open_pidfd(p);
+        auto id = fd ? persist::read_identity(p) : std::nullopt;
         if (id && id->session == p && id->pgid == p) {
           main = p;
+          pidfd = std::move(fd);
+          start_time = id->start_time;
           break;
         }
       }
     }
     if (rec) restore_counters(s, *rec);
 
+    if (!cannot.empty()) {  // alive, maybe: neither adopted nor started again
+      log_line("%s: cannot adopt pid %d: %s", name.c_str(), static_cast<int>(rec->pid), cannot.c_str());
+      continue;
+    }
     if (main > 0) {
-      if (Status st = sup_.adopt(s, main); !st) {
+      if (Status st = sup_.adopt(s, main, std::move(pidfd)); !st) {
         log_line("%s: cannot adopt pid %d: %s", name.c_str(), static_cast<int>(main), st.error().message.c_str());
         continue;
       }
       handled.insert(name);
-      if (fair_) fair_->after_launch(s);
+      start_times_[main] = start_time;
+      if (fair_) fair_->after_launch(s, placed);
       log_line("%s: adopted pid %d (restarts %d%s)", name.c_str(), static_cast<int>(main), s.machine.restarts(),
                rec ? "" : ", found in its cgroup");
       if (rec && rec->intent == persist::Intent::StoppedByHand) {

@@ -20,6 +20,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -45,6 +46,9 @@ class Adopter {
   // Returns the services it decided about (adopted, restarted, or kept stopped):
   // the caller autostarts only the others.
   std::set<std::string> run();
+  // The start time (stat field 22) of each process run() adopted, as it checked
+  // it: the state writer need not read it again.
+  const std::map<pid_t, std::uint64_t>& adopted_start_times() const { return start_times_; }
 
   struct Stray {
     pid_t pid;
@@ -62,6 +66,7 @@ class Adopter {
   std::string dir_;
   std::vector<Stray> strays_;
   std::vector<std::string> stray_cgroups_;
+  std::map<pid_t, std::uint64_t> start_times_;
   TimerId kill_timer_ = 0;
 };
 

@@ -33,6 +33,7 @@ std::set<std::string> Daemon::init_adoption() {
   hooks.suspended = [f](const std::string& name) { return f && f->suspended(name); };
   hooks.cgroup_of = [f](const Service& s) { return f ? f->cgroup_of(s.spec.cfg) : std::string(); };
   state_ = std::make_unique<StateWriter>(*loop_, *sup_, events_, settings_.state_dir, std::move(hooks));
+  state_->remember_start_times(adopter_->adopted_start_times());
   state_->write_soon();
   return decided;
 }

@@ -27,6 +27,10 @@ supervise::ExitInfo unknown_exit(std::string description) {
 Status Supervisor::adopt(Service& s, pid_t pid) {
   UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   if (!fd) return errno_error("pidfd_open " + std::to_string(pid));
+  return adopt(s, pid, std::move(fd));
+}
+
+Status Supervisor::adopt(Service& s, pid_t pid, UniqueFd fd) {
   s.pid = pid;
   s.pidfd = std::move(fd);
   s.adopted = true;

@@ -43,6 +43,8 @@ class StateWriter {
   // What would be written (for tests and the re-exec hand-over).
   persist::DaemonState snapshot();
   std::uint64_t writes() const { return writes_; }
+  // Start times already known (re-adoption checked them): not read again.
+  void remember_start_times(const std::map<pid_t, std::uint64_t>& known) { start_times_.insert(known.begin(), known.end()); }
 
  private:
   void on_event(const DaemonEvent& e);

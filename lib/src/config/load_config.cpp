@@ -289,12 +289,14 @@ ConfigLoad load_config_collect(const std::string& path) {
   check_cycles(sink, tpls);
 
   // Instances: each a full ServiceConfig; log settings resolved against [daemon].
+  // (Moved out of the templates, copied only per further instance: a config of
+  // 1,000 services is read at every start of corrald.)
   for (auto& [name, t] : tpls) {
-    ServiceConfig base = t.config;
+    ServiceConfig base = std::move(t.config);
     base.log_max_size = t.log_max_size.value_or(config.daemon.log_max_size);
     base.log_keep = t.log_keep.value_or(config.daemon.log_keep);
     for (unsigned i = 0; i < t.instances; ++i) {
-      ServiceConfig s = base;
+      ServiceConfig s = i + 1 == t.instances ? std::move(base) : base;
       s.instance = i;
       s.name = t.instances == 1 ? name : name + "@" + std::to_string(i);
       config.services.emplace(s.name, std::move(s));

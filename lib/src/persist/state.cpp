@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "state_fast_decode.hpp"
+
 namespace corral::persist {
 
 using nlohmann::json;
@@ -174,6 +176,11 @@ std::string encode(const DaemonState& state) {
 }
 
 Result<DaemonState> decode(std::string_view text) {
+  if (auto fast = detail::decode_fast(text)) return std::move(*fast);  // the file as corrald writes it
+  return detail::decode_tree(text);
+}
+
+Result<DaemonState> detail::decode_tree(std::string_view text) {
   json j = json::parse(text.begin(), text.end(), nullptr, false);
   if (j.is_discarded()) return Error::logic("not a complete JSON document (torn or corrupt)", EINVAL);
   if (!j.is_object()) return Error::logic("expected a JSON object", EINVAL);

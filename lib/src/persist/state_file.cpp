@@ -35,9 +35,23 @@ Status remove_state_file(const std::string& dir) {
   return {};
 }
 
+Result<std::string> read_proc_file(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return errno_error("open " + path);
+  char buf[4096];
+  std::string out;
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno_error("read " + path);
+    out.append(buf, static_cast<std::size_t>(n));
+    if (static_cast<std::size_t>(n) < sizeof buf) return out;  // short: the end
+  }
+}
+
 std::optional<ProcessIdentity> read_identity(pid_t pid) {
   if (pid <= 0) return std::nullopt;
-  auto text = read_file("/proc/" + std::to_string(pid) + "/stat");
+  auto text = read_proc_file("/proc/" + std::to_string(pid) + "/stat");
   if (!text) return std::nullopt;
   auto f = proc::parse_stat(*text);
   if (!f || f->state == 'Z' || f->state == 'X') return std::nullopt;

@@ -30,6 +30,11 @@ struct ProcessIdentity {
 };
 // nullopt: no such process (or a zombie).
 std::optional<ProcessIdentity> read_identity(pid_t pid);
+// A small /proc file (stat, cgroup) in one read() when it fits in 4 KiB: the
+// kernel's seq_file gives all it has when the buffer is larger, so a short read
+// is the end (re-adoption reads two per process; a second read() for the end
+// and a heap buffer were a good part of that).
+Result<std::string> read_proc_file(const std::string& path);
 // The current boot (hash of /proc/sys/kernel/random/boot_id), 0 if unreadable.
 std::uint64_t current_boot_id_hash();
 
