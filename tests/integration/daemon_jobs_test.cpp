@@ -179,6 +179,21 @@ TEST_F(JobsTest, RoundRobinPreemptsThroughTheFreezerAndCancelLeavesNothing) {
     return seen_frozen.size() == 2;
   }, 20s));
   ASSERT_TRUE(wait_until([&] { return job(a).value("service_s", 0.0) > 0.1 && job(b).value("service_s", 0.0) > 0.1; }, 20s));
+  // `corralctl ps` shows the frozen job's process as Ready/Suspend (frozen in user space).
+  ASSERT_TRUE(wait_until([&] {
+    for (auto id : {a, b}) {
+      json j = job(id);
+      pid_t pid = j.value("pid", 0);
+      if (j.value("state", "") != "Ready/Suspend" || freezer_state_of(pid) != "FROZEN") continue;
+      const std::string out = dir_ + "/ps.json";
+      std::string cmd = std::string(CORRAL_BIN_DIR) + "/tools/corralctl --json ps --pid " + std::to_string(pid) + " > " + out;
+      if (std::system(cmd.c_str()) != 0) continue;
+      auto text = read_file(out);
+      json rows = text ? json::parse(*text, nullptr, false) : json();
+      if (rows.is_array() && rows.size() == 1 && rows[0].value("state", "") == "Ready/Suspend") return true;
+    }
+    return false;
+  }, 20s)) << "no frozen job's process shown as Ready/Suspend by corralctl ps";
   // Cancel whichever is frozen now: its process and its cgroup go.
   std::uint64_t frozen = 0;
   ASSERT_TRUE(wait_until([&] {
