@@ -24,7 +24,7 @@ std::size_t kept_files_budget() {
 
 MetricsComponent::MetricsComponent(EventLoop& loop, const Supervisor& sup, const std::unique_ptr<FairShare>& fair,
                                    const DeadlockMonitor& deadlocks)
-    : loop_(loop), kept_(kept_files_budget()), sources_{loop, sup, fair, deadlocks, requests_, nullptr, &kept_} {}
+    : loop_(loop), kept_(kept_files_budget()), sources_{loop, sup, fair, deadlocks, requests_, kept_} {}
 
 Status MetricsComponent::listen(const std::string& address) {
   if (address == address_) return {};

@@ -65,7 +65,7 @@ std::optional<ProcUsage> service_usage(const Service& s, const cgroup::Cgroups* 
 
 Family family(const char* name, const char* help, Type type) { return Family{name, help, type, {}, {}}; }
 
-void add_service_metrics(std::vector<Family>& out, const MetricsSources& src, KeptFiles& kept) {
+void add_service_metrics(std::vector<Family>& out, const MetricsSources& src) {
   Family up = family("corral_service_up", "1 while the service's process is running, else 0.", Type::Gauge);
   Family ready = family("corral_service_ready",
                         "1 while the service is ready for work (running past start_secs), else 0.", Type::Gauge);
@@ -106,7 +106,7 @@ void add_service_metrics(std::vector<Family>& out, const MetricsSources& src, Ke
       double age = std::chrono::duration<double>(now_steady - *s.machine.started_at()).count();
       start_time.samples.push_back({labels, now_wall - age});
     }
-    if (auto u = service_usage(s, cg, kept)) {
+    if (auto u = service_usage(s, cg, src.kept)) {
       cpu.samples.push_back({labels, u->cpu_seconds});
       mem.samples.push_back({labels, u->rss_bytes});
     }
@@ -151,7 +151,7 @@ void add_group_metrics(std::vector<Family>& out, const MetricsSources& src) {
   for (Family* f : {&weight, &cpu, &share, &target, &pressure}) out.push_back(std::move(*f));
 }
 
-void add_daemon_metrics(std::vector<Family>& out, const MetricsSources& src, KeptFiles& kept) {
+void add_daemon_metrics(std::vector<Family>& out, const MetricsSources& src) {
   out.push_back(family("corral_deadlocks",
                        "Deadlocks among the services' processes seen by the last periodic check ([daemon] deadlock_check).",
                        Type::Gauge));
@@ -169,7 +169,7 @@ void add_daemon_metrics(std::vector<Family>& out, const MetricsSources& src, Kep
                        "Time corrald spent handling a request (all kinds together).", Type::Histogram));
   out.back().histograms.push_back({{}, src.requests.latency().snapshot()});
 
-  if (auto u = proc_usage(::getpid(), kept)) {
+  if (auto u = proc_usage(::getpid(), src.kept)) {
     out.push_back(family("corral_daemon_resident_memory_bytes", "corrald's own resident memory.", Type::Gauge));
     out.back().samples.push_back({{}, u->rss_bytes});
     out.push_back(family("corral_daemon_cpu_seconds_total", "corrald's own CPU time.", Type::Counter));
@@ -185,11 +185,9 @@ void add_daemon_metrics(std::vector<Family>& out, const MetricsSources& src, Kep
 std::vector<Family> collect_metrics(const MetricsSources& src) {
   std::vector<Family> out;
   out.reserve(24);
-  KeptFiles read_and_close(0);  // without the caller's: every file opened and closed
-  KeptFiles& kept = src.kept ? *src.kept : read_and_close;
-  add_service_metrics(out, src, kept);
+  add_service_metrics(out, src);
   add_group_metrics(out, src);
-  add_daemon_metrics(out, src, kept);
+  add_daemon_metrics(out, src);
   if (src.queues) src.queues->add_metrics(out);  // corral_queue_* (daemon/jobs/queue_metrics.cpp)
   return out;
 }

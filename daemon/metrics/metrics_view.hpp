@@ -25,8 +25,8 @@ struct MetricsSources {
   const std::unique_ptr<FairShare>& fair;  // may be empty
   const DeadlockMonitor& deadlocks;
   const RequestStats& requests;
+  KeptFiles& kept;                      // per-service files kept open between scrapes
   const QueueRunner* queues = nullptr;  // the job queues (daemon/jobs/), once made
-  KeptFiles* kept = nullptr;            // per-service files kept open between scrapes
 };
 
 std::vector<metrics::Family> collect_metrics(const MetricsSources& src);

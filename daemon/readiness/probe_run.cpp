@@ -4,7 +4,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -74,12 +73,6 @@ std::uint8_t tcp_state(int fd) {
   return info.tcpi_state;
 }
 
-std::string socket_error(int fd, const char* what) {
-  int err = 0;
-  socklen_t l = sizeof err;
-  ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &l);
-  return std::string(what) + ": " + std::strerror(err != 0 ? err : ECONNREFUSED);
-}
 
 // tcp and http: connect without blocking, then (http) one GET and the status line.
 // A tcp probe's socket comes from, and goes back to, the shared ProbeSockets.
@@ -125,7 +118,10 @@ class SocketRun : public RunBase {
       // CLOSE_WAIT: connected, and the service has already accepted and closed.
       std::uint8_t st = tcp_state(fd_.get());
       if (st == TCP_ESTABLISHED || st == TCP_CLOSE_WAIT) connected_ = true;
-      else if (st == TCP_CLOSE) return finish_later(false, socket_error(fd_.get(), "connect"));
+      else if (st == TCP_CLOSE) {
+        int err = take_socket_error(fd_.get());
+        return finish_later(false, std::string("connect: ") + std::strerror(err != 0 ? err : ECONNREFUSED));
+      }
     }
     if (connected_ && spec_.kind == ProbeKind::Tcp) return finish_later(true, "connected");
     if (connected_) queue_request();
@@ -141,9 +137,7 @@ class SocketRun : public RunBase {
 
   void on_ready(std::uint32_t ev) {
     if (!connected_) {
-      int err = 0;
-      socklen_t l = sizeof err;
-      ::getsockopt(fd_.get(), SOL_SOCKET, SO_ERROR, &err, &l);
+      int err = take_socket_error(fd_.get());
       if (err == 0 && !(ev & EPOLLOUT)) return;
       if (err != 0) return finish(false, std::string("connect: ") + std::strerror(err));
       connected_ = true;

@@ -7,6 +7,13 @@
 
 namespace corral::daemon::readiness {
 
+int take_socket_error(int fd) {
+  int err = 0;
+  socklen_t len = sizeof err;
+  ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+  return err;
+}
+
 UniqueFd ProbeSockets::take(int family) {
   auto& idle = idle_of(family);
   if (!idle.empty()) {
@@ -33,9 +40,7 @@ void ProbeSockets::give_back(UniqueFd fd, int family) {
   if (::connect(fd.get(), &unspec, sizeof unspec) != 0) return;
   // The reset left ECONNRESET pending on the socket; the next probe must not
   // read it as its own connect's error.
-  int err = 0;
-  socklen_t len = sizeof err;
-  ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &len);
+  (void)take_socket_error(fd.get());
   idle.push_back(std::move(fd));
 }
 

@@ -16,6 +16,9 @@
 
 namespace corral::daemon::readiness {
 
+// The socket's pending error (SO_ERROR), which reading clears; 0 for none.
+int take_socket_error(int fd);
+
 class ProbeSockets {
  public:
   // A non-blocking TCP socket of `family` (AF_INET or AF_INET6) that resets its
