@@ -25,11 +25,6 @@ using protocol::Command;
 const std::string kDemo = CORRAL_BIN_DIR "/examples/corral-demo-deadlock";
 const std::string kCtl = CORRAL_BIN_DIR "/tools/corralctl";
 
-std::string read_text(const std::string& path) {
-  std::ifstream f(path);
-  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-}
-
 std::size_t count_of(const std::string& text, const std::string& needle) {
   std::size_t n = 0;
   for (auto p = text.find(needle); p != std::string::npos; p = text.find(needle, p + 1)) ++n;

@@ -23,13 +23,6 @@ namespace fs = std::filesystem;
 const std::string kCpuMount = "/sys/fs/cgroup/cpu";
 const std::string kFreezerMount = "/sys/fs/cgroup/freezer";
 
-std::string read_text(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
 // The v1 cgroup path of pid for a controller ("cpu", "freezer"), "" if none.
 std::string cgroup_of(pid_t pid, const std::string& controller) {
   std::istringstream in(read_text("/proc/" + std::to_string(pid) + "/cgroup"));

@@ -45,6 +45,12 @@ inline bool wait_until(const std::function<bool()>& cond, std::chrono::milliseco
   }
 }
 
+// The whole of a file, or "" when it cannot be read.
+inline std::string read_text(const std::string& path) {
+  std::ifstream f(path);
+  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
 inline bool process_exists(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
 
 // The kernel state letter of a process ('Z' for a zombie), or 0 when it is gone.

@@ -22,11 +22,6 @@ using namespace std::chrono_literals;
 const std::string kFreezerMount = "/sys/fs/cgroup/freezer";
 const std::string kProbe = CORRAL_BIN_DIR "/test-helpers/corral-test-seccomp_probe";
 
-std::string read_text(const std::string& path) {
-  std::ifstream f(path);
-  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-}
-
 // Our own v1 freezer cgroup ("/" or "/a/b"), which corrald inherits.
 std::string own_freezer_cgroup() {
   std::ifstream f("/proc/self/cgroup");

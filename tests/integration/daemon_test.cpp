@@ -18,11 +18,6 @@ namespace {
 using protocol::Command;
 using protocol::Request;
 
-std::string read_text(const std::string& path) {
-  std::ifstream f(path);
-  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-}
-
 constexpr const char* kSleeper = R"(
 [service.sleeper]
 command = ["sleep", "1000"]

@@ -22,15 +22,8 @@ namespace corral::launch {
 namespace {
 
 using testing::ChildGuard;
+using testing::sleeper;
 using namespace std::chrono_literals;
-
-LaunchSpec sleeper() {
-  LaunchSpec spec;
-  spec.argv = {"/bin/sleep", "1000"};
-  spec.stdout_target = StdioTarget::null();
-  spec.stderr_target = StdioTarget::null();
-  return spec;
-}
 
 // The pid a pidfd refers to, from /proc/self/fdinfo ("Pid:\t42"); -1 if none.
 pid_t pid_of_pidfd(int pidfd) {

@@ -18,16 +18,9 @@ namespace {
 using sched::Policy;
 using sched::SchedSpec;
 using testing::ChildGuard;
+using testing::sleeper;
 using testing::make_pipe;
 using testing::proc_status_field;
-
-LaunchSpec sleeper() {
-  LaunchSpec spec;
-  spec.argv = {"/bin/sleep", "1000"};
-  spec.stdout_target = StdioTarget::null();
-  spec.stderr_target = StdioTarget::null();
-  return spec;
-}
 
 void require_root() {
   if (::geteuid() != 0) GTEST_SKIP() << "real-time policies, cgroups and affinity changes here need root";

@@ -23,6 +23,15 @@ namespace corral::launch::testing {
 
 inline constexpr auto kDeadline = std::chrono::seconds(20);
 
+// `sleep 1000` with its output thrown away.
+inline LaunchSpec sleeper() {
+  LaunchSpec spec;
+  spec.argv = {"/bin/sleep", "1000"};
+  spec.stdout_target = StdioTarget::null();
+  spec.stderr_target = StdioTarget::null();
+  return spec;
+}
+
 // Owns a launched child: SIGKILL + waitpid on destruction unless already reaped.
 class ChildGuard {
  public:

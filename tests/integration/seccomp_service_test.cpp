@@ -15,11 +15,6 @@ namespace {
 
 const std::string kProbe = CORRAL_BIN_DIR "/test-helpers/corral-test-seccomp_probe";
 
-std::string read_text(const std::string& path) {
-  std::ifstream f(path);
-  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-}
-
 class SeccompService : public DaemonFixture {
  protected:
   // Starts corrald with one service "probe" running the helper with `args`,

@@ -7,7 +7,7 @@ using namespace corral::cgroup;
 
 namespace {
 // This build machine: v1 controllers, cpu and cpuacct separate, controller-less cgroup2.
-constexpr const char* kHybrid =
+constexpr const char* kHybridMounts =
     "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
     "32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
     "33 31 0:30 / /sys/fs/cgroup/cpuacct rw,relatime - cgroup cgroup rw,cpuacct\n"
@@ -20,7 +20,7 @@ constexpr const char* kHybrid =
 }  // namespace
 
 TEST(CgroupLayout, HybridWithSeparateCpuAndCpuacct) {
-  auto l = parse_layout(kHybrid, false);
+  auto l = parse_layout(kHybridMounts, false);
   ASSERT_TRUE(l.ok());
   EXPECT_EQ(l->mode, Mode::Hybrid);
   EXPECT_EQ(l->v2_mount, "/sys/fs/cgroup/unified");

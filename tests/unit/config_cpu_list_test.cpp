@@ -8,14 +8,14 @@
 namespace corral {
 namespace {
 
-using V = std::vector<int>;
+using Cpus = std::vector<int>;
 
 TEST(ConfigCpuList, ParsesRangesAndSingles) {
-  EXPECT_EQ(*parse_cpu_list("0"), (V{0}));
-  EXPECT_EQ(*parse_cpu_list("0-3,6"), (V{0, 1, 2, 3, 6}));
-  EXPECT_EQ(*parse_cpu_list("6, 0-1 ,1"), (V{0, 1, 6}));  // sorted, deduplicated
-  EXPECT_EQ(*parse_cpu_list("2-2"), (V{2}));
-  EXPECT_EQ(*parse_cpu_list("0-3\n"), (V{0, 1, 2, 3}));    // as read from sysfs
+  EXPECT_EQ(*parse_cpu_list("0"), (Cpus{0}));
+  EXPECT_EQ(*parse_cpu_list("0-3,6"), (Cpus{0, 1, 2, 3, 6}));
+  EXPECT_EQ(*parse_cpu_list("6, 0-1 ,1"), (Cpus{0, 1, 6}));  // sorted, deduplicated
+  EXPECT_EQ(*parse_cpu_list("2-2"), (Cpus{2}));
+  EXPECT_EQ(*parse_cpu_list("0-3\n"), (Cpus{0, 1, 2, 3}));    // as read from sysfs
 }
 
 TEST(ConfigCpuList, RejectsBadItems) {

@@ -11,13 +11,13 @@
 #include <filesystem>
 
 #include "corral/config/config.hpp"
+#include "config_fixtures.hpp"
 
 namespace corral::config {
 namespace {
 
 using namespace std::chrono_literals;
 
-const std::string kDir = std::string(CORRAL_FIXTURES_DIR) + "/config/";
 
 std::string all_errors(const ConfigLoad& l) {
   std::string s;
@@ -28,10 +28,10 @@ std::string all_errors(const ConfigLoad& l) {
 // Loads a bad fixture and returns its errors as "LINE:COL: MESSAGE" lines,
 // checking that each names the file it came from.
 std::vector<std::string> errors_of(const std::string& name, const std::string& file_in_error = "") {
-  ConfigLoad l = load_config_collect(kDir + name);
+  ConfigLoad l = load_config_collect(kConfigFixtures + name);
   std::vector<std::string> out;
   for (auto& e : l.errors) {
-    EXPECT_EQ(e.file, kDir + (file_in_error.empty() ? name : file_in_error)) << e.to_string();
+    EXPECT_EQ(e.file, kConfigFixtures + (file_in_error.empty() ? name : file_in_error)) << e.to_string();
     out.push_back(std::to_string(e.line) + ":" + std::to_string(e.column) + ": " + e.message);
   }
   return out;
@@ -40,17 +40,17 @@ std::vector<std::string> errors_of(const std::string& name, const std::string& f
 using V = std::vector<std::string>;
 
 TEST(ConfigLoad, GoodFileWithConfD) {
-  ConfigLoad l = load_config_collect(kDir + "good/corral.toml");
+  ConfigLoad l = load_config_collect(kConfigFixtures + "good/corral.toml");
   ASSERT_TRUE(l.ok()) << all_errors(l);
   const Config& c = l.config;
   // conf.d: sorted *.toml only, hidden files and other names skipped.
-  EXPECT_EQ(c.files_read, (V{kDir + "good/corral.toml", kDir + "good/conf.d/10-worker.toml",
-                             kDir + "good/conf.d/20-extra.toml"}));
+  EXPECT_EQ(c.files_read, (V{kConfigFixtures + "good/corral.toml", kConfigFixtures + "good/conf.d/10-worker.toml",
+                             kConfigFixtures + "good/conf.d/20-extra.toml"}));
 
   const DaemonConfig& d = c.daemon;
-  EXPECT_EQ(d.socket, kDir + "good/run/corral.sock");  // relative to the file's folder
+  EXPECT_EQ(d.socket, kConfigFixtures + "good/run/corral.sock");  // relative to the file's folder
   EXPECT_EQ(d.log_dir, "/var/log/corral-test");
-  EXPECT_EQ(d.state_dir, kDir + "good/state");
+  EXPECT_EQ(d.state_dir, kConfigFixtures + "good/state");
   EXPECT_EQ(d.log_max_size, 20u << 20);
   EXPECT_EQ(d.log_keep, 3u);
   EXPECT_EQ(d.fair_share, FairShare::Nice);
@@ -105,7 +105,7 @@ TEST(ConfigLoad, GoodFileWithConfD) {
     EXPECT_EQ(w.instance, i);
     EXPECT_EQ(w.argv, (V{"/usr/bin/env", "hello world", "a \"b\"", "c d"}));
     EXPECT_EQ(w.env, (std::map<std::string, std::string>{{"MODE", "prod"}, {"PORT", "8080"}}));
-    EXPECT_EQ(w.cwd, kDir + "good/www");
+    EXPECT_EQ(w.cwd, kConfigFixtures + "good/www");
     EXPECT_EQ(w.after, (V{"db"}));
     EXPECT_EQ(w.group, "web");
     EXPECT_EQ(w.restart, Restart::OnFailure);
@@ -147,25 +147,25 @@ TEST(ConfigLoad, GoodFileWithConfD) {
 }
 
 TEST(ConfigLoad, ResultFormHasOneErrorPerLine) {
-  auto r = load_config(kDir + "undefined_group.toml");
+  auto r = load_config(kConfigFixtures + "undefined_group.toml");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, EINVAL);
   EXPECT_EQ(
       r.error().message,
-      kDir + "undefined_group.toml:6:9: service.web.group: undefined group \"btach\" (did you mean \"batch\"?)\n" +
-          kDir +
+      kConfigFixtures + "undefined_group.toml:6:9: service.web.group: undefined group \"btach\" (did you mean \"batch\"?)\n" +
+          kConfigFixtures +
           "undefined_group.toml:10:9: service.api.group: undefined group \"nosuch\" (define it with [group.nosuch])");
-  auto good = load_config(kDir + "good/corral.toml");
+  auto good = load_config(kConfigFixtures + "good/corral.toml");
   ASSERT_TRUE(good.ok()) << good.error().message;
   EXPECT_EQ(good->services.size(), 7u);
 }
 
 TEST(ConfigLoad, MissingFileIsEnoent) {
-  auto r = load_config(kDir + "no-such-file.toml");
+  auto r = load_config(kConfigFixtures + "no-such-file.toml");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ENOENT);
   EXPECT_EQ(r.error().message,
-            kDir + "no-such-file.toml: cannot read: No such file or directory");
+            kConfigFixtures + "no-such-file.toml: cannot read: No such file or directory");
 }
 
 TEST(ConfigLoad, SyntaxError) {
@@ -230,13 +230,13 @@ TEST(ConfigLoad, UnbalancedQuoteInCommand) {
 }
 
 TEST(ConfigLoad, DuplicatesAcrossFilesNameBothPlaces) {
-  ConfigLoad l = load_config_collect(kDir + "dup/corral.toml");
+  ConfigLoad l = load_config_collect(kConfigFixtures + "dup/corral.toml");
   ASSERT_EQ(l.errors.size(), 3u) << all_errors(l);
   EXPECT_EQ(l.errors[0].to_string(),
-            kDir + "dup/conf.d/a.toml:1:1: group \"g\" is defined twice: here and at " + kDir + "dup/corral.toml:4:1");
-  EXPECT_EQ(l.errors[1].to_string(), kDir + "dup/conf.d/b.toml:3:1: service \"web\" is defined twice: here and at " +
-                                         kDir + "dup/corral.toml:1:1");
-  EXPECT_EQ(l.errors[2].to_string(), kDir + "dup/conf.d/b.toml:7:10: daemon.socket: already set at " + kDir +
+            kConfigFixtures + "dup/conf.d/a.toml:1:1: group \"g\" is defined twice: here and at " + kConfigFixtures + "dup/corral.toml:4:1");
+  EXPECT_EQ(l.errors[1].to_string(), kConfigFixtures + "dup/conf.d/b.toml:3:1: service \"web\" is defined twice: here and at " +
+                                         kConfigFixtures + "dup/corral.toml:1:1");
+  EXPECT_EQ(l.errors[2].to_string(), kConfigFixtures + "dup/conf.d/b.toml:7:10: daemon.socket: already set at " + kConfigFixtures +
                                          "dup/corral.toml:8:10 (a [daemon] key may be set only once)");
 }
 
@@ -294,7 +294,7 @@ TEST(ConfigLoad, NulCharactersAreRefused) {
 }
 
 TEST(ConfigLoad, ManPageExampleLoads) {
-  ConfigLoad l = load_config_collect(kDir + "man_example/corral.toml");
+  ConfigLoad l = load_config_collect(kConfigFixtures + "man_example/corral.toml");
   ASSERT_TRUE(l.ok()) << all_errors(l);
   EXPECT_EQ(l.config.services.size(), 5u);
   EXPECT_EQ(l.config.services.at("web@1").argv,

@@ -6,12 +6,12 @@
 #include "corral/config/config.hpp"
 #include "corral/config/config_diff.hpp"
 #include "corral/config/to_launch_spec.hpp"
+#include "config_fixtures.hpp"
 
 namespace corral::config {
 namespace {
 
 using V = std::vector<std::string>;
-const std::string kDir = std::string(CORRAL_FIXTURES_DIR) + "/config/";
 
 Config load_ok(const std::string& path) {
   auto r = load_config(path);
@@ -32,7 +32,7 @@ ServiceConfig svc(const std::string& tpl, unsigned instance, unsigned count, V a
 void add(Config& c, const ServiceConfig& s) { c.services[s.name] = s; }
 
 TEST(ConfigStartOrder, FollowsAfterThenName) {
-  Config c = load_ok(kDir + "good/corral.toml");
+  Config c = load_ok(kConfigFixtures + "good/corral.toml");
   // db first (web waits for it), web's instances in number order, rt after web
   // and db; worker and alpha (after worker) come by name once free.
   EXPECT_EQ(start_order(c), (V{"db", "web@0", "web@1", "web@2", "rt", "worker", "alpha"}));
@@ -65,8 +65,8 @@ TEST(ConfigStartOrder, ChainAndUnknownNamesAndCyclesDoNotHang) {
 }
 
 TEST(ConfigDiff, AddedRemovedChangedUnchanged) {
-  Config before = load_ok(kDir + "diff_old/corral.toml");
-  Config after = load_ok(kDir + "diff_new/corral.toml");
+  Config before = load_ok(kConfigFixtures + "diff_old/corral.toml");
+  Config after = load_ok(kConfigFixtures + "diff_new/corral.toml");
   ConfigDiff d = diff(before, after);
   EXPECT_EQ(d.added, (V{"new"}));
   EXPECT_EQ(d.removed, (V{"drop", "pool@2"}));  // scaling 3 -> 2 stops only the last one
@@ -84,7 +84,7 @@ TEST(ConfigDiff, AddedRemovedChangedUnchanged) {
 }
 
 TEST(ConfigDiff, AnySettingCountsAsAChange) {
-  Config a = load_ok(kDir + "good/corral.toml");
+  Config a = load_ok(kConfigFixtures + "good/corral.toml");
   Config b = a;
   b.services.at("db").sched->nice = 6;
   b.services.at("web@1").affinity->threads = ThreadPlacement::Compact;
@@ -100,14 +100,14 @@ TEST(ConfigDiff, AnySettingCountsAsAChange) {
 }
 
 TEST(ConfigToLaunchSpec, MapsStaticSettings) {
-  Config c = load_ok(kDir + "good/corral.toml");
+  Config c = load_ok(kConfigFixtures + "good/corral.toml");
   launch::LaunchSpec web = to_launch_spec(c.services.at("web@1"));
   EXPECT_EQ(web.argv, (V{"/usr/bin/env", "hello world", "a \"b\"", "c d"}));
   EXPECT_EQ(web.env.at("PORT"), "8080");
   EXPECT_EQ(web.env.at("PATH"), kDefaultServicePath);
   EXPECT_EQ(web.env.at("CORRAL_SERVICE"), "web@1");
   EXPECT_EQ(web.env.at("CORRAL_INSTANCE"), "1");
-  EXPECT_EQ(web.cwd, kDir + "good/www");
+  EXPECT_EQ(web.cwd, kConfigFixtures + "good/www");
   EXPECT_EQ(web.cpu_affinity, (std::vector<int>{0, 1, 2, 3, 6}));
   EXPECT_FALSE(web.sched);
   EXPECT_EQ(web.stdin_target.kind, launch::StdioTarget::Kind::Null);
@@ -130,13 +130,13 @@ TEST(ConfigToLaunchSpec, MapsStaticSettings) {
 TEST(ConfigLoad, RelativeConfigPathResolvesAgainstItsFolder) {
   char old_cwd[4096];
   ASSERT_NE(getcwd(old_cwd, sizeof old_cwd), nullptr);
-  ASSERT_EQ(chdir((kDir + "good").c_str()), 0);
+  ASSERT_EQ(chdir((kConfigFixtures + "good").c_str()), 0);
   ConfigLoad l = load_config_collect("corral.toml");
   ASSERT_EQ(chdir(old_cwd), 0);
   ASSERT_TRUE(l.ok());
   EXPECT_EQ(l.config.files_read, (V{"corral.toml", "conf.d/10-worker.toml", "conf.d/20-extra.toml"}));
-  EXPECT_EQ(l.config.daemon.socket, kDir + "good/run/corral.sock");
-  EXPECT_EQ(l.config.services.at("web@0").cwd, kDir + "good/www");
+  EXPECT_EQ(l.config.daemon.socket, kConfigFixtures + "good/run/corral.sock");
+  EXPECT_EQ(l.config.services.at("web@0").cwd, kConfigFixtures + "good/www");
 }
 
 }  // namespace

@@ -7,15 +7,15 @@
 #include <csignal>
 
 #include "corral/config/config.hpp"
+#include "config_fixtures.hpp"
 
 namespace corral::config {
 namespace {
 
 using namespace std::chrono_literals;
-const std::string kDir = std::string(CORRAL_FIXTURES_DIR) + "/config/";
 
 TEST(ConfigReadiness, GoodKeys) {
-  ConfigLoad l = load_config_collect(kDir + "readiness_good.toml");
+  ConfigLoad l = load_config_collect(kConfigFixtures + "readiness_good.toml");
   ASSERT_TRUE(l.ok()) << (l.errors.empty() ? "" : l.errors[0].to_string());
   const auto& db = l.config.services.at("db").readiness;
   EXPECT_EQ(db.notify, NotifyMode::Systemd);
@@ -58,10 +58,10 @@ TEST(ConfigReadiness, GoodKeys) {
 }
 
 TEST(ConfigReadiness, ErrorsNameTheirPlace) {
-  ConfigLoad l = load_config_collect(kDir + "readiness_bad.toml");
+  ConfigLoad l = load_config_collect(kConfigFixtures + "readiness_bad.toml");
   std::vector<std::string> got;
   for (const auto& e : l.errors) {
-    EXPECT_EQ(e.file, kDir + "readiness_bad.toml");
+    EXPECT_EQ(e.file, kConfigFixtures + "readiness_bad.toml");
     got.push_back(std::to_string(e.line) + ":" + std::to_string(e.column) + ": " + e.message);
   }
   std::vector<std::string> want{

@@ -70,8 +70,18 @@ TEST(ConfigTomlBytes, ADateTimeWithoutItsTimeIsAnErrorNotAnAssert) {
   EXPECT_EQ(errors_of_text(kService + "d = [1979-05-27t"),
             (V{"3:6: TOML syntax error: a date-time needs a time (HH:MM:SS) after its 't'"}));
   // A whole date-time, or a date alone, is left to toml++ (and to the key check).
-  for (const char* ok : {"d = 1979-05-27T07:32:00Z\n", "d = 1979-05-27\n", "d = 1979-05-27 07:32:00\n"})
+  for (const char* ok : {"d = 1979-05-27T07:32:00Z\n", "d = 1979-05-27\n", "d = 1979-05-27 07:32:00\n",
+                         "d = [1979-05-27 ,1]\n", "d = 1979-05-27 # c\n", "d = 1979-05-27 0"})
     for (const auto& e : errors_of_text(kService + ok)) EXPECT_EQ(e.find("date-time needs"), std::string::npos) << e;
+}
+
+TEST(ConfigTomlBytes, ADateThenASpaceAndOneDigitIsAnErrorNotAnAssert) {
+  // Found by fuzz_config: after "YYYY-MM-DD D" toml++ scans on from the next
+  // character and asserts that it does not end the value.
+  for (const char* end : {"\n", " ", ",", "]", "}", "#", "\t"})
+    EXPECT_EQ(errors_of_text(kService + "d = [1958-05-21 0" + end + "\n"),
+              (V{"3:6: TOML syntax error: a date-time needs a time (HH:MM:SS) after the space that follows its date"}))
+        << "end " << end;
 }
 
 TEST(ConfigTomlBytes, AQuoteGluedToABareValueDoesNotHideWhatFollows) {

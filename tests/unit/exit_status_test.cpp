@@ -12,19 +12,19 @@ namespace {
 // Wait statuses as the kernel encodes them: exit code in bits 8..15, the signal in
 // bits 0..6, the core flag in bit 7.
 constexpr int exited(int code) { return code << 8; }
-constexpr int killed(int sig, bool core = false) { return sig | (core ? 0x80 : 0); }
+constexpr int killed_status(int sig, bool core = false) { return sig | (core ? 0x80 : 0); }
 
 TEST(ExitStatus, Decodes) {
   EXPECT_EQ(exit_info_from_wait_status(exited(3)), (ExitInfo{false, 3, false}));
-  EXPECT_EQ(exit_info_from_wait_status(killed(SIGKILL)), (ExitInfo{true, SIGKILL, false}));
-  EXPECT_EQ(exit_info_from_wait_status(killed(SIGSEGV, true)), (ExitInfo{true, SIGSEGV, true}));
+  EXPECT_EQ(exit_info_from_wait_status(killed_status(SIGKILL)), (ExitInfo{true, SIGKILL, false}));
+  EXPECT_EQ(exit_info_from_wait_status(killed_status(SIGSEGV, true)), (ExitInfo{true, SIGSEGV, true}));
 }
 
 TEST(ExitStatus, Describes) {
   EXPECT_EQ(to_string(exit_info_from_wait_status(exited(3))), "exited with code 3");
   EXPECT_EQ(to_string(exit_info_from_wait_status(exited(0))), "exited successfully");
-  EXPECT_EQ(to_string(exit_info_from_wait_status(killed(SIGKILL))), "killed by SIGKILL");
-  EXPECT_EQ(to_string(exit_info_from_wait_status(killed(SIGSEGV, true))), "killed by SIGSEGV (core dumped)");
+  EXPECT_EQ(to_string(exit_info_from_wait_status(killed_status(SIGKILL))), "killed by SIGKILL");
+  EXPECT_EQ(to_string(exit_info_from_wait_status(killed_status(SIGSEGV, true))), "killed by SIGSEGV (core dumped)");
   EXPECT_EQ(to_string(ExitInfo{true, 32, false}), "killed by signal 32");
 }
 

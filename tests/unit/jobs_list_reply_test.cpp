@@ -58,7 +58,7 @@ Job queued_job(std::uint64_t id) {
   return j;
 }
 
-const std::vector<std::string>& awkward_texts() {
+const std::vector<std::string>& awkward_job_texts() {
   static const std::vector<std::string> texts = [] {
     std::vector<std::string> t{"",
                                "quote \" backslash \\ slash /",
@@ -85,7 +85,7 @@ std::vector<Job> varied_jobs() {
   const JobState states[] = {JobState::New, JobState::Ready, JobState::Running, JobState::ReadySuspend,
                              JobState::Exit};
   std::uint64_t id = 1;
-  for (const auto& text : awkward_texts()) {
+  for (const auto& text : awkward_job_texts()) {
     for (JobState st : states) {
       Job j = queued_job(id);
       j.state = st;

@@ -11,7 +11,7 @@ namespace {
 
 // A hybrid host as corral meets it: v1 controllers (cpu and cpuacct apart,
 // memory nested), a named hierarchy and the controller-less cgroup2.
-constexpr const char* kHybrid =
+constexpr const char* kHybridProcCgroup =
     "9:name=systemd:/\n"
     "8:pids:/corral-x/default/web\n"
     "6:freezer:/corral-x/default/web\n"
@@ -21,20 +21,20 @@ constexpr const char* kHybrid =
     "0::/\n";
 
 TEST(ProcCgroup, AV1ControllerLinePlacesTheProcess) {
-  EXPECT_TRUE(placed_in_cgroup(kHybrid, "freezer", "/sys/fs/cgroup/freezer/corral-x", "default/web"));
-  EXPECT_TRUE(placed_in_cgroup(kHybrid, "cpu", "/sys/fs/cgroup/cpu/corral-x", "default/web"));
-  EXPECT_TRUE(placed_in_cgroup(kHybrid, "memory", "/sys/fs/cgroup/memory/process_api/abc/corral-x", "default/web"));
+  EXPECT_TRUE(placed_in_cgroup(kHybridProcCgroup, "freezer", "/sys/fs/cgroup/freezer/corral-x", "default/web"));
+  EXPECT_TRUE(placed_in_cgroup(kHybridProcCgroup, "cpu", "/sys/fs/cgroup/cpu/corral-x", "default/web"));
+  EXPECT_TRUE(placed_in_cgroup(kHybridProcCgroup, "memory", "/sys/fs/cgroup/memory/process_api/abc/corral-x", "default/web"));
 }
 
 TEST(ProcCgroup, AnotherServiceOrAnotherTreeIsNotIt) {
-  EXPECT_FALSE(placed_in_cgroup(kHybrid, "freezer", "/sys/fs/cgroup/freezer/corral-x", "default/db"));
-  EXPECT_FALSE(placed_in_cgroup(kHybrid, "freezer", "/sys/fs/cgroup/freezer/corral-x", "default/we"));
-  EXPECT_FALSE(placed_in_cgroup(kHybrid, "freezer", "/sys/fs/cgroup/freezer/corral-y", "default/web"));
+  EXPECT_FALSE(placed_in_cgroup(kHybridProcCgroup, "freezer", "/sys/fs/cgroup/freezer/corral-x", "default/db"));
+  EXPECT_FALSE(placed_in_cgroup(kHybridProcCgroup, "freezer", "/sys/fs/cgroup/freezer/corral-x", "default/we"));
+  EXPECT_FALSE(placed_in_cgroup(kHybridProcCgroup, "freezer", "/sys/fs/cgroup/freezer/corral-y", "default/web"));
   // A service's sub-cgroup is not the service's cgroup (cgroup.procs would not list it).
   EXPECT_FALSE(placed_in_cgroup("6:freezer:/corral-x/default/web/inner\n", "freezer",
                                 "/sys/fs/cgroup/freezer/corral-x", "default/web"));
   // In the root of a hierarchy: not in corral's tree at all.
-  EXPECT_FALSE(placed_in_cgroup(kHybrid, "cpuacct", "/sys/fs/cgroup/cpuacct/corral-x", "default/web"));
+  EXPECT_FALSE(placed_in_cgroup(kHybridProcCgroup, "cpuacct", "/sys/fs/cgroup/cpuacct/corral-x", "default/web"));
 }
 
 TEST(ProcCgroup, AControllerIsMatchedByNameNotByPrefix) {
@@ -43,7 +43,7 @@ TEST(ProcCgroup, AControllerIsMatchedByNameNotByPrefix) {
                                 "default/web"));
   EXPECT_TRUE(placed_in_cgroup("2:cpu,cpuacct:/corral-x/default/web\n", "cpu",
                                "/sys/fs/cgroup/cpu,cpuacct/corral-x", "default/web"));
-  EXPECT_FALSE(placed_in_cgroup(kHybrid, "blkio", "/sys/fs/cgroup/blkio/corral-x", "default/web"));
+  EXPECT_FALSE(placed_in_cgroup(kHybridProcCgroup, "blkio", "/sys/fs/cgroup/blkio/corral-x", "default/web"));
 }
 
 TEST(ProcCgroup, V2IsTheZeroLine) {
@@ -51,7 +51,7 @@ TEST(ProcCgroup, V2IsTheZeroLine) {
   EXPECT_TRUE(placed_in_cgroup(v2, "", "/sys/fs/cgroup/system.slice/corrald.service/corral", "default/web"));
   EXPECT_FALSE(placed_in_cgroup(v2, "", "/sys/fs/cgroup/system.slice/corrald.service/corral", "default/db"));
   // The hybrid host's cgroup2 line is "0::/": nobody's service there.
-  EXPECT_FALSE(placed_in_cgroup(kHybrid, "", "/sys/fs/cgroup/unified/corral-x", "default/web"));
+  EXPECT_FALSE(placed_in_cgroup(kHybridProcCgroup, "", "/sys/fs/cgroup/unified/corral-x", "default/web"));
 }
 
 TEST(ProcCgroup, InsideACgroupNamespaceThePathIsTheTail) {

@@ -9,19 +9,13 @@
 
 #include "../../lib/src/persist/state_fast_decode.hpp"
 #include "corral/persist/state.hpp"
+#include "persist_fixtures.hpp"
 
 namespace {
 
 using namespace corral::persist;
 using detail::decode_fast;
 using detail::decode_tree;
-
-std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(CORRAL_FIXTURES_DIR) + "/persist/" + name);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 DaemonState many_services(int n) {
   DaemonState st;
@@ -59,7 +53,7 @@ DaemonState many_services(int n) {
 }
 
 TEST(PersistStateFast, AgreesWithTheFullReaderOnTheFixture) {
-  const std::string text = fixture("state-v1.json");
+  const std::string text = persist_fixture("state-v1.json");
   auto fast = decode_fast(text);
   auto tree = decode_tree(text);
   ASSERT_TRUE(tree.ok()) << tree.error().message;

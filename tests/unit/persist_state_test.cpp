@@ -13,20 +13,14 @@
 #include "corral/persist/fingerprint.hpp"
 #include "corral/persist/state.hpp"
 #include "corral/persist/state_file.hpp"
+#include "persist_fixtures.hpp"
 
 namespace {
 
 using namespace corral::persist;
 
-std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(CORRAL_FIXTURES_DIR) + "/persist/" + name);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 TEST(PersistState, DecodesTheFormat1Fixture) {
-  auto st = decode(fixture("state-v1.json"));
+  auto st = decode(persist_fixture("state-v1.json"));
   ASSERT_TRUE(st.ok()) << st.error().message;
   EXPECT_EQ(st->format, 1);
   EXPECT_EQ(st->daemon_pid, 4242);
@@ -50,7 +44,7 @@ TEST(PersistState, DecodesTheFormat1Fixture) {
 }
 
 TEST(PersistState, EncodeDecodeRoundTrip) {
-  auto st = decode(fixture("state-v1.json"));
+  auto st = decode(persist_fixture("state-v1.json"));
   ASSERT_TRUE(st.ok());
   std::string text = encode(*st);
   auto again = decode(text);
@@ -60,7 +54,7 @@ TEST(PersistState, EncodeDecodeRoundTrip) {
 }
 
 TEST(PersistState, EveryTornPrefixIsAnErrorNeverHalfAState) {
-  std::string text = encode(*decode(fixture("state-v1.json")));
+  std::string text = encode(*decode(persist_fixture("state-v1.json")));
   // Strip the trailing newline: the document ends with its closing brace.
   std::size_t end = text.rfind('}');
   for (std::size_t n = 0; n < end; n += 7) {
@@ -74,7 +68,7 @@ TEST(PersistState, CorruptInputNamesTheField) {
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().message.find("services[0].intent: missing"), std::string::npos) << bad.error().message;
 
-  std::string t = fixture("state-v1.json");
+  std::string t = persist_fixture("state-v1.json");
   t.replace(t.find("\"pid\":1001"), 10, "\"pid\":\"x\"");
   auto wrong = decode(t);
   ASSERT_FALSE(wrong.ok());
@@ -134,7 +128,7 @@ class PersistFile : public ::testing::Test {
 };
 
 TEST_F(PersistFile, WriteThenReadBack) {
-  auto st = decode(fixture("state-v1.json"));
+  auto st = decode(persist_fixture("state-v1.json"));
   ASSERT_TRUE(st.ok());
   ASSERT_TRUE(write_state_file(dir_, *st).ok());
   auto back = read_state_file(dir_);

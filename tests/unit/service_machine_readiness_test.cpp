@@ -23,7 +23,7 @@ Policy ready_policy(Restart r = Restart::OnFailure) {
   return p;
 }
 
-ExitInfo killed(int sig) {
+ExitInfo killed_by(int sig) {
   ExitInfo i;
   i.signal = sig;
   i.description = "killed by signal " + std::to_string(sig);
@@ -76,7 +76,7 @@ TEST(ServiceMachineReadiness, StartTimeoutFailsTheStartAndBacksOff) {
   // It ignores SIGTERM: stop_timeout kills it.
   fx = m.handle(Event::StopTimeout, t + 7s);
   EXPECT_TRUE(fx.send_kill);
-  fx = m.exited(t + 7100ms, killed(9));
+  fx = m.exited(t + 7100ms, killed_by(9));
   EXPECT_EQ(m.state(), State::Backoff);
   EXPECT_EQ(m.consecutive_failures(), 1);
   EXPECT_NE(m.error().find("not ready within start_timeout 5s"), std::string::npos) << m.error();
@@ -110,7 +110,7 @@ TEST(ServiceMachineReadiness, HealthFailureRestartsWithOnFailure) {
   EXPECT_EQ(m.state(), State::Unhealthy);
   EXPECT_TRUE(fx.send_stop_signal);
   EXPECT_EQ(m.unhealthy_reason(), "health probe failed 3 times in a row");
-  fx = m.exited(t + 10100ms, killed(15));
+  fx = m.exited(t + 10100ms, killed_by(15));
   // It had been ready: not a failed start, restarted at once as after a crash.
   EXPECT_EQ(m.state(), State::Starting);
   EXPECT_TRUE(fx.launch);
@@ -144,7 +144,7 @@ TEST(ServiceMachineReadiness, WatchdogSendsItsSignal) {
   EXPECT_TRUE(fx.send_watchdog_signal);
   EXPECT_FALSE(fx.send_stop_signal);
   EXPECT_EQ(m.state(), State::Unhealthy);
-  fx = m.exited(t + 3100ms, killed(6));
+  fx = m.exited(t + 3100ms, killed_by(6));
   EXPECT_EQ(m.state(), State::Starting);
   EXPECT_NE(m.history().front().info.description.find("watchdog"), std::string::npos);
 }
@@ -159,7 +159,7 @@ TEST(ServiceMachineReadiness, StopWhileUnhealthy) {
   auto fx = m.handle(Event::Stop, t);
   EXPECT_EQ(m.state(), State::Stopping);
   EXPECT_TRUE(fx.send_stop_signal);
-  m.exited(t, killed(15));
+  m.exited(t, killed_by(15));
   EXPECT_EQ(m.state(), State::Stopped);
 }
 

@@ -19,7 +19,7 @@ using namespace corral::sched;
 
 namespace {
 
-void put(const fs::path& p, const std::string& v) {
+void put_file(const fs::path& p, const std::string& v) {
   fs::create_directories(p.parent_path());
   std::ofstream(p) << v << "\n";
 }
@@ -35,29 +35,29 @@ struct FakeSysfs {
     int ncores = packages * cores_per_pkg;
     int ncpus = ncores * threads;
     fs::path cpu = root / "devices/system/cpu";
-    put(cpu / "online", "0-" + std::to_string(ncpus - 1));
+    put_file(cpu / "online", "0-" + std::to_string(ncpus - 1));
     std::vector<std::vector<int>> node_cpus(static_cast<std::size_t>(nodes));
     for (int id = 0; id < ncpus; ++id) {
       int core = id % ncores, pkg = core / cores_per_pkg;
       std::vector<int> sib;
       for (int t = 0; t < threads; ++t) sib.push_back(core + t * ncores);
       fs::path d = cpu / ("cpu" + std::to_string(id));
-      put(d / "topology/core_id", std::to_string(core % cores_per_pkg));
-      put(d / "topology/physical_package_id", std::to_string(pkg));
-      put(d / "topology/thread_siblings_list", format_cpu_list(sib));
-      put(d / "cache/index0/level", "1");
-      put(d / "cache/index0/type", "Data");
-      put(d / "cache/index0/shared_cpu_list", format_cpu_list(sib));
-      put(d / "cache/index1/level", "3");
-      put(d / "cache/index1/type", "Unified");
+      put_file(d / "topology/core_id", std::to_string(core % cores_per_pkg));
+      put_file(d / "topology/physical_package_id", std::to_string(pkg));
+      put_file(d / "topology/thread_siblings_list", format_cpu_list(sib));
+      put_file(d / "cache/index0/level", "1");
+      put_file(d / "cache/index0/type", "Data");
+      put_file(d / "cache/index0/shared_cpu_list", format_cpu_list(sib));
+      put_file(d / "cache/index1/level", "3");
+      put_file(d / "cache/index1/type", "Unified");
       std::vector<int> pkg_cpus;
       for (int c = 0; c < ncpus; ++c)
         if ((c % ncores) / cores_per_pkg == pkg) pkg_cpus.push_back(c);
-      put(d / "cache/index1/shared_cpu_list", format_cpu_list(pkg_cpus));
+      put_file(d / "cache/index1/shared_cpu_list", format_cpu_list(pkg_cpus));
       node_cpus[static_cast<std::size_t>(core * nodes / ncores)].push_back(id);
     }
     for (int n = 0; n < nodes; ++n)
-      put(root / ("devices/system/node/node" + std::to_string(n)) / "cpulist",
+      put_file(root / ("devices/system/node/node" + std::to_string(n)) / "cpulist",
           format_cpu_list(node_cpus[static_cast<std::size_t>(n)]));
   }
   ~FakeSysfs() { fs::remove_all(root); }

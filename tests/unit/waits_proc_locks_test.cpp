@@ -9,7 +9,7 @@ using namespace corral;
 using namespace corral::waits;
 
 namespace {
-std::string fixture(const char* name) {
+std::string locks_fixture(const char* name) {
   auto text = read_file(std::string(CORRAL_FIXTURES_DIR) + "/waits/" + name);
   EXPECT_TRUE(text) << name;
   return text ? *text : std::string();
@@ -17,7 +17,7 @@ std::string fixture(const char* name) {
 }  // namespace
 
 TEST(ProcLocks, ParsesHoldersAndBlockedWaiters) {
-  auto locks = parse_proc_locks(fixture("proc_locks_sample.txt"));
+  auto locks = parse_proc_locks(locks_fixture("proc_locks_sample.txt"));
   ASSERT_TRUE(locks) << locks.error().message;
   ASSERT_EQ(locks->size(), 9u);
   const auto& flock_holder = (*locks)[0];
@@ -54,7 +54,7 @@ TEST(ProcLocks, BadLineNamesTheLineAndField) {
 }
 
 TEST(ProcLocks, FdinfoLockLines) {
-  auto locks = parse_fdinfo_locks(fixture("fdinfo_ofd.txt"));
+  auto locks = parse_fdinfo_locks(locks_fixture("fdinfo_ofd.txt"));
   ASSERT_EQ(locks.size(), 2u);
   EXPECT_EQ(locks[0].cls, LockClass::kOfd);
   EXPECT_EQ(locks[0].end, 9u);

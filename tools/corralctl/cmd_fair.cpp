@@ -75,7 +75,7 @@ void print_groups(const json& d, bool members, Samples* samples = nullptr) {
   }
 }
 
-struct Args {
+struct FairArgs {
   std::vector<std::string> names;
   std::string group;
   bool once = false;
@@ -85,7 +85,7 @@ struct Args {
 }  // namespace
 
 void register_fair_commands(CLI::App& app, Context& ctx) {
-  auto args = std::make_shared<Args>();
+  auto args = std::make_shared<FairArgs>();
 
   for (bool suspend : {true, false}) {
     auto* sub = app.add_subcommand(suspend ? "suspend" : "resume",

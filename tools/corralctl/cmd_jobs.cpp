@@ -83,7 +83,7 @@ void print_queue_table(const json& rows) {
   t.print(stdout, output_width());
 }
 
-struct Args {
+struct JobArgs {
   std::string queue, name, label, estimate, cwd, user;
   std::vector<std::string> env, argv, ids;
   int lines = 10;
@@ -93,7 +93,7 @@ struct Args {
 }  // namespace
 
 void register_jobs_commands(CLI::App& app, Context& ctx) {
-  auto args = std::make_shared<Args>();
+  auto args = std::make_shared<JobArgs>();
 
   auto* submit = app.add_subcommand("submit", "queue a batch job: submit [options] -- CMD ARGS... (prints its id)");
   submit->add_option("--queue", args->queue, "the queue (default: default)");

@@ -31,11 +31,6 @@ namespace {
 
 using nlohmann::json;
 
-int fail(const std::string& msg, int code = kExitFailed) {
-  std::fprintf(stderr, "corralctl: %s\n", msg.c_str());
-  return code;
-}
-
 // "10ms", "500us", "2s", "1000000" (ns) -> nanoseconds; false on bad input.
 bool parse_duration_ns(const std::string& text, std::uint64_t& out) {
   std::size_t i = 0;

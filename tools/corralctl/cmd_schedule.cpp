@@ -21,7 +21,7 @@
 namespace corral::ctl {
 namespace {
 
-using json = nlohmann::ordered_json;  // keys in the documented order
+using ordered_json = nlohmann::ordered_json;  // keys in the documented order
 using namespace corral::jobs;
 
 struct SimulateArgs {
@@ -31,17 +31,12 @@ struct SimulateArgs {
   std::string svg;
 };
 
-int fail(const std::string& msg, int code) {
-  std::fprintf(stderr, "corralctl: %s\n", msg.c_str());
-  return code;
-}
-
 double units(Tick t) { return static_cast<double>(t) / static_cast<double>(kSimUnit); }
 
-json result_json(const SimResult& r) {
-  json j;
+ordered_json result_json(const SimResult& r) {
+  ordered_json j;
   j["policy"] = describe(r.policy, kSimUnit);
-  j["jobs"] = json::array();
+  j["jobs"] = ordered_json::array();
   for (std::size_t i = 0; i < r.jobs.size(); ++i) {
     const auto& t = r.turnaround[i];
     j["jobs"].push_back({{"name", r.jobs[i].name},
@@ -53,7 +48,7 @@ json result_json(const SimResult& r) {
   }
   j["mean_turnaround"] = r.means.turnaround / static_cast<double>(kSimUnit);
   j["mean_normalized"] = r.means.normalized;
-  j["gantt"] = json::array();
+  j["gantt"] = ordered_json::array();
   for (const auto& s : r.gantt)
     j["gantt"].push_back({{"name", r.jobs[s.job].name}, {"start", units(s.start)}, {"end", units(s.end)}});
   return j;

@@ -44,11 +44,6 @@ struct ReplayArgs {
   std::string policy, quantum, unit = "200ms", jobs = kWorkedSet, queue;
 };
 
-int fail(const std::string& msg, int code) {
-  std::fprintf(stderr, "corralctl: %s\n", msg.c_str());
-  return code;
-}
-
 long long process_cpu_ns() {
   timespec ts{};
   ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);

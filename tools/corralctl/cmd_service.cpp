@@ -68,7 +68,7 @@ int status_like(Context& ctx, Command cmd, const std::vector<std::string>& names
   return ctx.exit_code = kExitOk;
 }
 
-struct Args {
+struct ServiceArgs {
   std::vector<std::string> names;
   std::string name, signal;
   int lines = 10;
@@ -80,7 +80,7 @@ struct Args {
 }  // namespace
 
 void register_service_commands(CLI::App& app, Context& ctx) {
-  auto args = std::make_shared<Args>();
+  auto args = std::make_shared<ServiceArgs>();
 
   auto* status = app.add_subcommand("status", "state of the supervised services (all, or the NAMEs given)");
   status->add_option("names", args->names, "service names (NAME covers NAME@0, NAME@1, ...)");

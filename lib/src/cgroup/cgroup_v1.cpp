@@ -75,10 +75,6 @@ Status remove_tree(const std::string& d) {
   if (::rmdir(d.c_str()) != 0) return errno_error("rmdir " + d);
   return {};
 }
-void collect_pids(const std::string& d, std::vector<pid_t>& out) {
-  if (auto p = read_pids(d + "/cgroup.procs")) out.insert(out.end(), p->begin(), p->end());
-  for (const auto& c : subdirs(d)) collect_pids(d + "/" + c, out);
-}
 }  // namespace
 
 Status CgroupV1::remove(const std::string& path) {

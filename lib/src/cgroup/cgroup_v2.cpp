@@ -156,14 +156,6 @@ Status CgroupV2::thaw(const std::string& path, std::chrono::milliseconds timeout
   return wait_frozen(path, false, timeout);
 }
 
-namespace {
-// All pids in d and below (cgroup.kill and the fallback both act on the subtree).
-void collect_pids(const std::string& d, std::vector<pid_t>& out) {
-  if (auto p = read_pids(d + "/cgroup.procs")) out.insert(out.end(), p->begin(), p->end());
-  for (const auto& c : subdirs(d)) collect_pids(d + "/" + c, out);
-}
-}  // namespace
-
 Status CgroupV2::kill(const std::string& path, std::chrono::milliseconds timeout) {
   std::string d = dir(path);
   auto empty = [&] {

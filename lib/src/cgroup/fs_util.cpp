@@ -132,6 +132,11 @@ std::vector<std::string> subdirs(const std::string& dir) {
   return out;
 }
 
+void collect_pids(const std::string& dir, std::vector<pid_t>& out) {
+  if (auto p = read_pids(dir + "/cgroup.procs")) out.insert(out.end(), p->begin(), p->end());
+  for (const auto& c : subdirs(dir)) collect_pids(dir + "/" + c, out);
+}
+
 Status check_path(const std::string& rel) {
   if (rel.empty() || rel.front() == '/' || rel.find("..") != std::string::npos)
     return Error::logic("cgroup path \"" + rel + "\": must be relative, without \"..\"", EINVAL);

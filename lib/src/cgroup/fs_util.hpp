@@ -34,6 +34,9 @@ Status mkdir_each(const std::string& base, const std::string& rel,
                   const std::function<Status(const std::string& dir)>& after);
 // Child directories of dir (names only).
 std::vector<std::string> subdirs(const std::string& dir);
+// Appends the pids of dir and of every group below it (our own tree, bounded
+// by the kernel's cgroup nesting limit) to out.
+void collect_pids(const std::string& dir, std::vector<pid_t>& out);
 Status check_path(const std::string& rel);  // rejects "..", absolute and empty paths
 
 // Writes a cgroup knob. Opens with O_TRUNC (harmless on cgroupfs, where every write

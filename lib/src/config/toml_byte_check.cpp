@@ -231,12 +231,20 @@ class Scanner {
 
   // At a value's digit: "YYYY-MM-DD" then 'T' or 't' makes toml++ read a time
   // and assert (not report) that its first character is a digit (toml++ 3.3.0,
-  // parse_time). Refuse the one shape that reaches that assert.
+  // parse_time). "YYYY-MM-DD D" with one digit after the space and then a
+  // terminator makes it scan on from the terminator and assert that it is not
+  // one (parse_value). Refuse the two shapes that reach those asserts; neither
+  // is valid TOML, whose time has two digits for the hour.
   bool date_time_has_its_time() {
     for (std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u})
       if (!is_digit(c_.peek(i))) return true;
     if (c_.peek(4) != '-' || c_.peek(7) != '-') return true;
     char32_t sep = c_.peek(10);
+    if (sep == ' ') {
+      if (!is_digit(c_.peek(11)) || is_digit(c_.peek(12)) || c_.peek(12) == 0) return true;
+      refuse("a date-time needs a time (HH:MM:SS) after the space that follows its date");
+      return false;
+    }
     if (sep != 'T' && sep != 't') return true;
     if (is_digit(c_.peek(11))) return true;
     refuse("a date-time needs a time (HH:MM:SS) after its '" + std::string(1, static_cast<char>(sep)) + "'");

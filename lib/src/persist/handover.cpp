@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_field_reader.hpp"
+
 namespace corral::persist {
 
 using nlohmann::json;
@@ -40,71 +42,18 @@ bool from_hex(std::string_view hex, std::string& out) {
   return true;
 }
 
-// Typed field access without exceptions: the first problem is kept, with its path.
-class Reader {
- public:
-  const json* field(const json& obj, const char* key, const std::string& where) {
-    auto it = obj.find(key);
-    if (it == obj.end()) {
-      fail(where + key + ": missing");
-      return nullptr;
-    }
-    return &*it;
-  }
-  template <typename T>
-  void integer(const json& obj, const char* key, const std::string& where, T& out) {
-    const json* v = field(obj, key, where);
-    if (!v) return;
-    if (!v->is_number_integer()) return fail(where + key + ": expected an integer");
-    out = static_cast<T>(v->get<std::int64_t>());
-  }
-  void fd(const json& obj, const char* key, const std::string& where, int& out) {
-    integer(obj, key, where, out);
-    if (ok() && out < -1) fail(where + key + ": not a descriptor number");
-  }
-  void string(const json& obj, const char* key, const std::string& where, std::string& out) {
-    const json* v = field(obj, key, where);
-    if (!v) return;
-    if (!v->is_string()) return fail(where + key + ": expected a string");
-    out = v->get<std::string>();
-  }
-  void bytes(const json& obj, const char* key, const std::string& where, std::string& out) {
-    std::string hex;
-    string(obj, key, where, hex);
-    if (ok() && !from_hex(hex, out)) fail(where + key + ": expected hex digits");
-  }
-  void boolean(const json& obj, const char* key, const std::string& where, bool& out) {
-    const json* v = field(obj, key, where);
-    if (!v) return;
-    if (!v->is_boolean()) return fail(where + key + ": expected true or false");
-    out = v->get<bool>();
-  }
-  void strings(const json& obj, const char* key, const std::string& where, std::vector<std::string>& out) {
-    const json* v = field(obj, key, where);
-    if (!v) return;
-    if (!v->is_array()) return fail(where + key + ": expected an array of strings");
-    for (const auto& s : *v) {
-      if (!s.is_string()) return fail(where + key + ": expected an array of strings");
-      out.push_back(s.get<std::string>());
-    }
-  }
-  const json* array(const json& obj, const char* key, const std::string& where) {
-    const json* v = field(obj, key, where);
-    if (v && !v->is_array()) {
-      fail(where + key + ": expected an array");
-      return nullptr;
-    }
-    return v;
-  }
-  void fail(std::string msg) {
-    if (err_.empty()) err_ = std::move(msg);
-  }
-  bool ok() const { return err_.empty(); }
-  const std::string& error() const { return err_; }
+// A descriptor number (-1 for none).
+void read_fd(JsonFieldReader& rd, const json& obj, const char* key, const std::string& where, int& out) {
+  rd.integer(obj, key, where, out);
+  if (rd.ok() && out < -1) rd.fail(where + key + ": not a descriptor number");
+}
 
- private:
-  std::string err_;
-};
+// Bytes written by to_hex.
+void read_bytes(JsonFieldReader& rd, const json& obj, const char* key, const std::string& where, std::string& out) {
+  std::string hex;
+  rd.string(obj, key, where, hex);
+  if (rd.ok() && !from_hex(hex, out)) rd.fail(where + key + ": expected hex digits");
+}
 
 }  // namespace
 
@@ -146,7 +95,7 @@ Result<Handover> decode_handover(std::string_view text) {
   json j = json::parse(text.begin(), text.end(), nullptr, false);
   if (j.is_discarded()) return Error::logic("hand-over: not a complete JSON document", EINVAL);
   if (!j.is_object()) return Error::logic("hand-over: expected a JSON object", EINVAL);
-  Reader rd;
+  JsonFieldReader rd;
   Handover h;
   rd.integer(j, "format", "", h.format);
   if (rd.ok() && h.format != kHandoverFormat)
@@ -156,7 +105,7 @@ Result<Handover> decode_handover(std::string_view text) {
   rd.integer(j, "generation", "", h.generation);
   rd.integer(j, "exec_wall_ms", "", h.exec_wall_ms);
   rd.string(j, "binary", "", h.binary);
-  rd.fd(j, "listen_fd", "", h.listen_fd);
+  read_fd(rd, j, "listen_fd", "", h.listen_fd);
   if (const json* a = rd.array(j, "services", "")) {
     for (std::size_t i = 0; i < a->size() && rd.ok(); ++i) {
       const json& o = (*a)[i];
@@ -167,10 +116,10 @@ Result<Handover> decode_handover(std::string_view text) {
       }
       HandoverService s;
       rd.string(o, "name", w, s.name);
-      rd.fd(o, "pidfd", w, s.pidfd);
-      rd.fd(o, "log_read", w, s.log_read);
-      rd.fd(o, "log_write", w, s.log_write);
-      rd.fd(o, "seccomp_listener", w, s.seccomp_listener);
+      read_fd(rd, o, "pidfd", w, s.pidfd);
+      read_fd(rd, o, "log_read", w, s.log_read);
+      read_fd(rd, o, "log_write", w, s.log_write);
+      read_fd(rd, o, "seccomp_listener", w, s.seccomp_listener);
       rd.boolean(o, "adopted", w, s.adopted);
       rd.integer(o, "uptime_ms", w, s.uptime_ms);
       h.services.push_back(std::move(s));
@@ -185,9 +134,9 @@ Result<Handover> decode_handover(std::string_view text) {
         break;
       }
       HandoverClient c;
-      rd.fd(o, "fd", w, c.fd);
-      rd.bytes(o, "in", w, c.in);
-      rd.bytes(o, "out", w, c.out);
+      read_fd(rd, o, "fd", w, c.fd);
+      read_bytes(rd, o, "in", w, c.in);
+      read_bytes(rd, o, "out", w, c.out);
       rd.boolean(o, "requester", w, c.requester);
       rd.string(o, "pending", w, c.pending);
       rd.strings(o, "pending_names", w, c.pending_names);

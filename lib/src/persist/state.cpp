@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_field_reader.hpp"
 #include "state_fast_decode.hpp"
 
 namespace corral::persist {
@@ -51,54 +52,7 @@ json record_to_json(const ServiceRecord& r) {
               {"transient", r.transient}};
 }
 
-// Typed field access without exceptions: the first problem is kept, with its path.
-class Reader {
- public:
-  explicit Reader(std::string& err) : err_(err) {}
-
-  const json* field(const json& obj, const char* key, const std::string& where) {
-    auto it = obj.find(key);
-    if (it == obj.end()) {
-      fail(where + key + ": missing");
-      return nullptr;
-    }
-    return &*it;
-  }
-  template <typename T>
-  void integer(const json& obj, const char* key, const std::string& where, T& out) {
-    const json* v = field(obj, key, where);
-    if (!v) return;
-    if (!v->is_number_integer()) return fail(where + key + ": expected an integer");
-    if constexpr (std::is_unsigned_v<T>) {
-      if (v->is_number_unsigned()) out = static_cast<T>(v->get<std::uint64_t>());
-      else if (v->get<std::int64_t>() >= 0) out = static_cast<T>(v->get<std::int64_t>());
-      else fail(where + key + ": expected a non-negative integer");
-    } else {
-      out = static_cast<T>(v->get<std::int64_t>());
-    }
-  }
-  void string(const json& obj, const char* key, const std::string& where, std::string& out) {
-    const json* v = field(obj, key, where);
-    if (!v) return;
-    if (!v->is_string()) return fail(where + key + ": expected a string");
-    out = v->get<std::string>();
-  }
-  void boolean(const json& obj, const char* key, const std::string& where, bool& out) {
-    const json* v = field(obj, key, where);
-    if (!v) return;
-    if (!v->is_boolean()) return fail(where + key + ": expected true or false");
-    out = v->get<bool>();
-  }
-  void fail(std::string msg) {
-    if (err_.empty()) err_ = std::move(msg);
-  }
-  bool ok() const { return err_.empty(); }
-
- private:
-  std::string& err_;
-};
-
-void read_exit(Reader& rd, const json& j, const std::string& where, ExitEntry& e) {
+void read_exit(JsonFieldReader& rd, const json& j, const std::string& where, ExitEntry& e) {
   if (!j.is_object()) return rd.fail(where + ": expected an object");
   rd.integer(j, "time_ms", where + ".", e.wall_time_ms);
   rd.integer(j, "code", where + ".", e.code);
@@ -109,7 +63,7 @@ void read_exit(Reader& rd, const json& j, const std::string& where, ExitEntry& e
   rd.integer(j, "run_ms", where + ".", e.run_time_ms);
 }
 
-void read_record(Reader& rd, const json& j, const std::string& where, ServiceRecord& r) {
+void read_record(JsonFieldReader& rd, const json& j, const std::string& where, ServiceRecord& r) {
   if (!j.is_object()) return rd.fail(where + ": expected an object");
   const std::string w = where + ".";
   rd.string(j, "name", w, r.name);
@@ -184,11 +138,10 @@ Result<DaemonState> detail::decode_tree(std::string_view text) {
   json j = json::parse(text.begin(), text.end(), nullptr, false);
   if (j.is_discarded()) return Error::logic("not a complete JSON document (torn or corrupt)", EINVAL);
   if (!j.is_object()) return Error::logic("expected a JSON object", EINVAL);
-  std::string err;
-  Reader rd(err);
+  JsonFieldReader rd;
   DaemonState st;
   rd.integer(j, "format", "", st.format);
-  if (!rd.ok()) return Error::logic(err, EINVAL);
+  if (!rd.ok()) return Error::logic(rd.error(), EINVAL);
   if (st.format < 1 || st.format > kFormat)
     return Error::logic("format " + std::to_string(st.format) + " is not one this corrald reads (1.." +
                             std::to_string(kFormat) + ")",
@@ -207,7 +160,7 @@ Result<DaemonState> detail::decode_tree(std::string_view text) {
       }
     }
   }
-  if (!rd.ok()) return Error::logic(err, EINVAL);
+  if (!rd.ok()) return Error::logic(rd.error(), EINVAL);
   st.format = kFormat;
   return st;
 }

@@ -24,14 +24,6 @@ json to_json(const EventRecord& e) {
               {"to", e.to},                       {"reason", e.reason}, {"pid", e.pid}};
 }
 
-namespace {
-std::string dump_line(const json& j) {
-  std::string s = j.dump(-1, ' ', false, json::error_handler_t::replace);
-  s += '\n';
-  return s;
-}
-}  // namespace
-
 std::string encode_event_line(const EventRecord& e) { return dump_line(json{{"v", kVersion}, {"event", to_json(e)}}); }
 
 std::string encode_dropped_line(std::uint64_t missed, std::string_view reason) {

@@ -10,7 +10,6 @@
 namespace corral::protocol {
 namespace {
 
-constexpr int kMaxDepth = 64;  // as protocol.cpp: deeper input goes to the parser, which refuses it
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_hex_lower(char c) { return is_digit(c) || (c >= 'a' && c <= 'f'); }
@@ -147,7 +146,7 @@ class Reindenter {
   }
 
   bool object(int depth) {
-    if (depth >= kMaxDepth) return false;
+    if (depth >= kMaxJsonDepth) return false;
     ++pos_;
     skip_space();
     if (at('}')) {
@@ -187,7 +186,7 @@ class Reindenter {
   }
 
   bool array(int depth) {
-    if (depth >= kMaxDepth) return false;
+    if (depth >= kMaxJsonDepth) return false;
     ++pos_;
     skip_space();
     if (at(']')) {
@@ -223,13 +222,13 @@ class Reindenter {
 bool reindent_json(std::string_view compact, int indent, std::string& out) { return reindent_json(compact, indent, 0, out); }
 
 bool reindent_json(std::string_view compact, int indent, int depth, std::string& out) {
-  if (indent < 0 || depth < 0 || depth >= kMaxDepth) return false;
+  if (indent < 0 || depth < 0 || depth >= kMaxJsonDepth) return false;
   out.reserve(out.size() + compact.size() * 2);
   return Reindenter(compact, indent, out).run(depth);
 }
 
 bool reindent_json_prefix(std::string_view text, int indent, int depth, std::string& out, std::size_t& consumed) {
-  if (indent < 0 || depth < 0 || depth >= kMaxDepth) return false;
+  if (indent < 0 || depth < 0 || depth >= kMaxJsonDepth) return false;
   return Reindenter(text, indent, out).run_prefix(depth, consumed);
 }
 

@@ -6,6 +6,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "corral/protocol/json_text.hpp"
+
 namespace corral::protocol {
 namespace {
 
@@ -41,19 +43,6 @@ constexpr std::array<std::pair<Command, std::string_view>, 27> kCommands{{
     {Command::QueueResume, "queue-resume"},
 }};
 
-// Invalid UTF-8 (a service may log anything) must not make dump() throw.
-std::string dump_line(const json& j) {
-  std::string s = j.dump(-1, ' ', false, json::error_handler_t::replace);
-  s += '\n';
-  return s;
-}
-
-// The deepest nesting of arrays and objects either side accepts. The JSON
-// parser (and copying or freeing a value) recurses once per level, so deeper
-// input is refused by a byte scan before it is parsed: a protocol error, never
-// a stack overflow (issue 9, fix 4).
-constexpr int kMaxDepth = 64;
-
 // The nesting depth of a JSON text, counting brackets outside strings; stops
 // counting once past `limit`. Malformed text is left to the parser.
 int nesting_depth(std::string_view text, int limit) {
@@ -86,8 +75,8 @@ int nesting_depth(std::string_view text, int limit) {
 // replies are not (a status of many services is longer than a request may be).
 Result<json> parse_object(std::string_view line, std::size_t cap = kMaxLine) {
   if (line.size() > cap) return Error::logic("request longer than " + std::to_string(kMaxLine) + " bytes", E2BIG);
-  if (nesting_depth(line, kMaxDepth) > kMaxDepth)
-    return Error::logic("JSON nested deeper than " + std::to_string(kMaxDepth) + " levels", EBADMSG);
+  if (nesting_depth(line, kMaxJsonDepth) > kMaxJsonDepth)
+    return Error::logic("JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels", EBADMSG);
   json j = json::parse(line.begin(), line.end(), nullptr, false);
   if (j.is_discarded()) return Error::logic("malformed JSON", EBADMSG);
   if (!j.is_object()) return Error::logic("expected a JSON object", EBADMSG);
@@ -212,6 +201,12 @@ Result<ServiceStatus> status_from_json(const json& j) {
   if (!(st = read_bool(j, "ready", s.ready))) return st.error();
   if (!(st = read_string(j, "health", s.health))) return st.error();
   if (!(st = read_string(j, "status_text", s.status_text))) return st.error();
+  return s;
+}
+
+std::string dump_line(const json& j) {
+  std::string s = j.dump(-1, ' ', false, json::error_handler_t::replace);
+  s += '\n';
   return s;
 }
 

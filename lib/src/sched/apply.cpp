@@ -3,7 +3,6 @@
 // the daemon). Per thread, because SCHED policy and nice are per-thread on Linux.
 #include "corral/sched/apply.hpp"
 
-#include <dirent.h>
 #include <sched.h>
 
 #include <cerrno>
@@ -11,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "corral/sched/pinner.hpp"  // list_threads
 #include "sched_attr.hpp"
 
 #ifndef SCHED_DEADLINE
@@ -18,24 +18,6 @@
 #endif
 
 namespace corral::sched {
-namespace {
-
-// TIDs of pid's threads; ENOENT when the process is gone.
-Result<std::vector<pid_t>> list_threads(pid_t pid) {
-  std::string dir = "/proc/" + std::to_string(pid) + "/task";
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return errno_error("open " + dir);
-  std::vector<pid_t> tids;
-  while (dirent* e = ::readdir(d)) {
-    char* end = nullptr;
-    long tid = std::strtol(e->d_name, &end, 10);
-    if (end != e->d_name && *end == '\0' && tid > 0) tids.push_back(static_cast<pid_t>(tid));
-  }
-  ::closedir(d);
-  return tids;
-}
-
-}  // namespace
 
 std::optional<Policy> from_kernel(int kernel_policy) {
   for (Policy p : {Policy::Other, Policy::Batch, Policy::Idle, Policy::Fifo, Policy::RoundRobin,

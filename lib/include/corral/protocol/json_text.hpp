@@ -11,6 +11,12 @@
 
 namespace corral::protocol {
 
+// The deepest nesting of arrays and objects either side of the protocol
+// accepts. The JSON parser (and copying or freeing a value) recurses once per
+// level, so deeper input is refused by a byte scan before it is parsed: a
+// protocol error, never a stack overflow.
+inline constexpr int kMaxJsonDepth = 64;
+
 // True when s is well-formed UTF-8 (no overlong forms, no surrogates, at most U+10FFFF),
 // the same rule nlohmann's parser and serializer apply.
 bool is_valid_utf8(std::string_view s);

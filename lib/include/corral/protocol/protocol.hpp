@@ -97,6 +97,9 @@ struct ServiceStatus {
 nlohmann::json to_json(const ServiceStatus& s);
 Result<ServiceStatus> status_from_json(const nlohmann::json& j);
 
+// j as one line ending with '\n'. Invalid UTF-8 (a service may log anything)
+// is replaced, so it never throws.
+std::string dump_line(const nlohmann::json& j);
 // Each encode ends with '\n'. Decoders take one line without its '\n'.
 std::string encode(const Request& r);
 std::string encode(const Response& r);
