@@ -62,15 +62,13 @@ double measure_in_child(Variant v, const corral::seccomp::BpfProgram& enforce,
     CPU_ZERO(&one);
     CPU_SET(0, &one);
     ::sched_setaffinity(0, sizeof one, &one);
-    if (v == Variant::AllowAll) {
+    if (v != Variant::None) {
       sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
       sock_fprog fp{1, &allow};
-      ::prctl(PR_SET_NO_NEW_PRIVS, 1UL, 0UL, 0UL, 0UL);
-      if (corral::seccomp::load_filter(fp, 0) < 0) ::_exit(3);
-    } else if (v != Variant::None) {
-      const auto& prog = v == Variant::Filter ? enforce : learn;
-      sock_fprog fp{static_cast<unsigned short>(prog.instructions.size()),
-                    const_cast<sock_filter*>(prog.instructions.data())};
+      if (v != Variant::AllowAll) {
+        const auto& prog = v == Variant::Filter ? enforce : learn;
+        fp = {static_cast<unsigned short>(prog.instructions.size()), const_cast<sock_filter*>(prog.instructions.data())};
+      }
       ::prctl(PR_SET_NO_NEW_PRIVS, 1UL, 0UL, 0UL, 0UL);
       if (corral::seccomp::load_filter(fp, corral::seccomp::load_flags(v == Variant::Learn ? FilterMode::Learn
                                                                                             : FilterMode::Enforce)) < 0)

@@ -27,6 +27,7 @@
 
 #include <gtest/gtest.h>
 
+#include "corral/base/file_read.hpp"
 #include "corral/base/unique_fd.hpp"
 #include "corral/protocol/protocol.hpp"
 
@@ -47,8 +48,8 @@ inline bool wait_until(const std::function<bool()>& cond, std::chrono::milliseco
 
 // The whole of a file, or "" when it cannot be read.
 inline std::string read_text(const std::string& path) {
-  std::ifstream f(path);
-  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  auto text = read_file(path);
+  return text ? std::move(*text) : std::string();
 }
 
 inline bool process_exists(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
