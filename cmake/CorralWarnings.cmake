@@ -31,8 +31,10 @@ if(CORRAL_FUZZ)
   target_link_options(corral_sanitizers INTERFACE -fsanitize=address,undefined)
 endif()
 
-# corral_program(NAME SOURCES...) : a thin executable over libcorral.
+# corral_program(NAME SOURCES...) : a thin executable over libcorral. It keeps
+# only the sections it reaches (libcorral has a section per function).
 function(corral_program name)
   add_executable(${name} ${ARGN})
   target_link_libraries(${name} PRIVATE corral corral_warnings corral_sanitizers)
+  target_link_options(${name} PRIVATE -Wl,--gc-sections)
 endfunction()

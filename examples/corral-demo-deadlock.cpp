@@ -29,6 +29,7 @@
 #include "corral/base/file_read.hpp"
 #include "corral/ipc/tracked_semaphore.hpp"
 #include "corral/waits/registry.hpp"
+#include "demo_entry_points.hpp"
 
 namespace {
 
@@ -199,7 +200,7 @@ long blocking_syscall(const std::string& kind) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int corral::demos::deadlock_main(int argc, char** argv) {
   Setup s;
   CLI::App app{"corral-demo-deadlock - build a real deadlock (or a benign look-alike) between processes"};
   app.add_option("--kind", s.kind, "flock, posix, ofd, pipe, mutex or registry")

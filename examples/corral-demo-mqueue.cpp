@@ -6,9 +6,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include "demo_entry_points.hpp"
+
 #include "corral/ipc/mqueue_demo.hpp"
 
-int main(int argc, char** argv) {
+int corral::demos::mqueue_main(int argc, char** argv) {
   using corral::ipc::MqBackend;
   corral::ipc::MqConfig c;
   std::string backend = "both";

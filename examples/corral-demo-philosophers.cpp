@@ -6,9 +6,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include "demo_entry_points.hpp"
+
 #include "corral/ipc/philosophers.hpp"
 
-int main(int argc, char** argv) {
+int corral::demos::philosophers_main(int argc, char** argv) {
   using corral::ipc::PhiloStrategy;
   corral::ipc::PhiloConfig c;
   bool json = false;

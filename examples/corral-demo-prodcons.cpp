@@ -6,9 +6,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include "demo_entry_points.hpp"
+
 #include "corral/ipc/prodcons.hpp"
 
-int main(int argc, char** argv) {
+int corral::demos::prodcons_main(int argc, char** argv) {
   corral::ipc::ProdconsConfig c;
   bool json = false;
   CLI::App app{"Bounded buffer (producer/consumer) between processes over shared memory and semaphores.\n"

@@ -6,9 +6,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include "demo_entry_points.hpp"
+
 #include "corral/ipc/readers_writers.hpp"
 
-int main(int argc, char** argv) {
+int corral::demos::readers_writers_main(int argc, char** argv) {
   using corral::ipc::RwPriority;
   corral::ipc::RwConfig c;
   bool json = false;

@@ -5,9 +5,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include "demo_entry_points.hpp"
+
 #include "corral/ipc/semaphore_demo.hpp"
 
-int main(int argc, char** argv) {
+int corral::demos::semaphore_main(int argc, char** argv) {
   using corral::ipc::SemKind;
   corral::ipc::SemaphoreDemoConfig c;
   std::string kind = "both";

@@ -17,6 +17,7 @@
 #include "corral/sched/pinner.hpp"
 #include "corral/sched/topology.hpp"
 #include "late_thread_process.hpp"
+#include "program_dir.hpp"
 
 using namespace corral::sched;
 using namespace std::chrono_literals;
@@ -29,7 +30,7 @@ struct Run {
 };
 
 Run corralctl(const std::string& args) {
-  std::string cmd = std::string(CORRAL_BIN_DIR) + "/tools/corralctl " + args + " 2>&1";
+  std::string cmd = corral::testing::program_dir() + "/tools/corralctl " + args + " 2>&1";
   Run r;
   FILE* f = ::popen(cmd.c_str(), "r");
   if (!f) return r;

@@ -13,10 +13,11 @@
 #include <nlohmann/json.hpp>
 
 #include "proc_test_util.hpp"
+#include "program_dir.hpp"
 
 namespace {
 
-const std::string kCtl = std::string(CORRAL_BIN_DIR) + "/tools/corralctl";
+const std::string kCtl = corral::testing::program_dir() + "/tools/corralctl";
 const std::string kWorkedSet = "A:0:3,B:2:6,C:4:4,D:6:5,E:8:2";
 
 TEST(CorralctlSchedule, SimulateTableShowsTheTextbookMeans) {

@@ -9,11 +9,12 @@
 #include <string>
 
 #include "proc_test_util.hpp"
+#include "program_dir.hpp"
 
 namespace corral::testing {
 namespace {
 
-const std::string kCorrald = std::string(CORRAL_BIN_DIR) + "/daemon/corrald";
+const std::string kCorrald = program_dir() + "/daemon/corrald";
 
 TEST(CorraldCommandLine, VersionPrintsProjectVersion) {
   auto r = run({kCorrald, "--version"});

@@ -16,14 +16,15 @@
 
 #include "daemon_fixture.hpp"
 #include "event_reader.hpp"
+#include "program_dir.hpp"
 
 namespace corral::testing {
 namespace {
 
 using protocol::Command;
 
-const std::string kDemo = CORRAL_BIN_DIR "/examples/corral-demo-deadlock";
-const std::string kCtl = CORRAL_BIN_DIR "/tools/corralctl";
+const std::string kDemo = program_dir() + "/examples/corral-demo-deadlock";
+const std::string kCtl = program_dir() + "/tools/corralctl";
 
 std::size_t count_of(const std::string& text, const std::string& needle) {
   std::size_t n = 0;

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "daemon_fixture.hpp"
+#include "program_dir.hpp"
 
 namespace corral::testing {
 namespace {
@@ -198,7 +199,7 @@ sched = { policy = "fifo", priority = 10 }
 }
 
 TEST_F(FairShareDaemon, AffinitySpreadPinsLateThreads) {
-  start_daemon(header() + "[service.threads]\ncommand = [\"" + std::string(CORRAL_BIN_DIR) +
+  start_daemon(header() + "[service.threads]\ncommand = [\"" + program_dir() +
                "/test-helpers/corral-test-late_thread\"]\naffinity = { threads = \"spread\" }\n");
   ASSERT_TRUE(wait_state("threads", "running")) << daemon_stderr();
   pid_t pid = status_of("threads").pid;

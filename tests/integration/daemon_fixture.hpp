@@ -30,6 +30,7 @@
 #include "corral/base/file_read.hpp"
 #include "corral/base/unique_fd.hpp"
 #include "corral/protocol/protocol.hpp"
+#include "program_dir.hpp"
 
 namespace corral::testing {
 
@@ -258,7 +259,7 @@ class DaemonFixture : public ::testing::Test {
   }
 
   std::string dir_, socket_, config_, log_dir_;
-  std::string corrald_bin_ = CORRAL_BIN_DIR "/daemon/corrald";  // a test may run a copy
+  std::string corrald_bin_ = program_dir() + "/daemon/corrald";  // a test may run a copy
   pid_t daemon_pid_ = -1;
   int daemon_status_ = 0;
   std::set<pid_t> seen_pids_;

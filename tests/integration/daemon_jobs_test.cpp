@@ -17,6 +17,7 @@
 
 #include "corral/base/file_read.hpp"
 #include "daemon_fixture.hpp"
+#include "program_dir.hpp"
 
 namespace corral::testing {
 namespace {
@@ -156,7 +157,7 @@ TEST_F(JobsTest, JobWaitReturnsTheJobsOwnExitStatus) {
   EXPECT_EQ(w.data[3].value("exit_status", -1), 127);
   EXPECT_NE(w.data[3].value("exit", "").find("No such file"), std::string::npos) << w.data[3].dump();
   // corralctl's own exit status is the job's.
-  std::string cmd = std::string(CORRAL_BIN_DIR) + "/tools/corralctl --socket " + socket_ + " job wait " +
+  std::string cmd = program_dir() + "/tools/corralctl --socket " + socket_ + " job wait " +
                     std::to_string(three) + " > /dev/null";
   int rc = std::system(cmd.c_str());
   ASSERT_TRUE(WIFEXITED(rc));
@@ -186,7 +187,7 @@ TEST_F(JobsTest, RoundRobinPreemptsThroughTheFreezerAndCancelLeavesNothing) {
       pid_t pid = j.value("pid", 0);
       if (j.value("state", "") != "Ready/Suspend" || freezer_state_of(pid) != "FROZEN") continue;
       const std::string out = dir_ + "/ps.json";
-      std::string cmd = std::string(CORRAL_BIN_DIR) + "/tools/corralctl --json ps --pid " + std::to_string(pid) + " > " + out;
+      std::string cmd = program_dir() + "/tools/corralctl --json ps --pid " + std::to_string(pid) + " > " + out;
       if (std::system(cmd.c_str()) != 0) continue;
       auto text = read_file(out);
       json rows = text ? json::parse(*text, nullptr, false) : json();
@@ -359,7 +360,7 @@ TEST_F(JobsTest, LabelsLearnTheirServiceTime) {
   start_daemon(config("[queue.learn]\npolicy = \"spn\"\nestimate = \"average\"\n"));
   // 0.3 s of CPU, however loaded the machine (a wall-clock burner gets less
   // CPU when the test runs beside other work).
-  const std::vector<std::string> burn = {CORRAL_BIN_DIR "/tools/corralctl", "schedule", "burn", "0.3"};
+  const std::vector<std::string> burn = {program_dir() + "/tools/corralctl", "schedule", "burn", "0.3"};
   auto first = submit({"true"}, json{{"queue", "learn"}, {"label", "burn"}});
   ASSERT_TRUE(first.ok) << first.error;
   EXPECT_EQ(first.data.value("estimate_source", "x"), "") << "nothing learned yet";
@@ -429,7 +430,7 @@ TEST_F(JobsTest, ReplayMatchesTheSimulationForFcfsAndRoundRobin) {
   std::string loaded;
   for (std::string p : {"fcfs", "rr"}) {
     const std::string out = dir_ + "/replay-" + p + ".json";
-    std::string cmd = std::string(CORRAL_BIN_DIR) + "/tools/corralctl --socket " + socket_ +
+    std::string cmd = program_dir() + "/tools/corralctl --socket " + socket_ +
                       " --json schedule replay --policy " + p + " --unit 200ms > " + out;
     int rc = std::system(cmd.c_str());
     ASSERT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 0) << cmd;
@@ -496,7 +497,7 @@ TEST_F(JobsTest, JobsJsonIsTheTreeRenderingByteForByte) {
   EXPECT_EQ(resp->data[1]["name"], odd);
   EXPECT_TRUE(resp->data[2]["normalized"].is_null()) << resp->data[2].dump();
 
-  std::string cmd = std::string(CORRAL_BIN_DIR) + "/tools/corralctl --socket " + socket_ + " --json jobs --queue lab";
+  std::string cmd = program_dir() + "/tools/corralctl --socket " + socket_ + " --json jobs --queue lab";
   FILE* p = ::popen(cmd.c_str(), "r");
   ASSERT_NE(p, nullptr);
   std::string out;
@@ -530,7 +531,7 @@ TEST_F(JobsTest, ALongJobsJsonListingIsTheTreeRenderingByteForByte) {
   const std::string want = resp.data.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
   ASSERT_GT(want.size(), 1'000'000u);
 
-  std::string cmd = std::string(CORRAL_BIN_DIR) + "/tools/corralctl --socket " + socket_ + " --json jobs --queue long";
+  std::string cmd = program_dir() + "/tools/corralctl --socket " + socket_ + " --json jobs --queue long";
   FILE* p = ::popen(cmd.c_str(), "r");
   ASSERT_NE(p, nullptr);
   std::string out;

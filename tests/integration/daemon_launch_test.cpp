@@ -11,6 +11,7 @@
 
 #include "corral/base/file_read.hpp"
 #include "daemon_fixture.hpp"
+#include "program_dir.hpp"
 
 namespace corral::testing {
 namespace {
@@ -20,7 +21,7 @@ using protocol::Command;
 using namespace std::chrono_literals;
 
 const std::string kFreezerMount = "/sys/fs/cgroup/freezer";
-const std::string kProbe = CORRAL_BIN_DIR "/test-helpers/corral-test-seccomp_probe";
+const std::string kProbe = program_dir() + "/test-helpers/corral-test-seccomp_probe";
 
 // Our own v1 freezer cgroup ("/" or "/a/b"), which corrald inherits.
 std::string own_freezer_cgroup() {

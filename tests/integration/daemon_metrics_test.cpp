@@ -13,6 +13,7 @@
 
 #include "daemon_fixture.hpp"
 #include "metrics_http.hpp"
+#include "program_dir.hpp"
 
 namespace corral::testing {
 namespace {
@@ -90,7 +91,7 @@ TEST_F(DaemonMetrics, OpenMetricsWhenAskedAndErrorsForOtherPaths) {
 TEST_F(DaemonMetrics, CorralctlMetricsPrintsTheSameExposition) {
   ASSERT_NO_FATAL_FAILURE(start_with(kTwoServices));
   std::string out;
-  ASSERT_EQ(shell(std::string(CORRAL_BIN_DIR) + "/tools/corralctl --socket " + socket_ + " metrics", out), 0) << out;
+  ASSERT_EQ(shell(program_dir() + "/tools/corralctl --socket " + socket_ + " metrics", out), 0) << out;
   EXPECT_NE(out.find("# TYPE corral_service_up gauge"), std::string::npos) << out;
   EXPECT_TRUE(sample_value(out, "corral_service_up{service=\"crashy\",group=\"default\"}").has_value()) << out;
   EXPECT_GE(sample_value(out, "corral_daemon_requests_total{request=\"metrics\"}").value_or(0), 0) << out;

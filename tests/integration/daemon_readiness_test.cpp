@@ -15,6 +15,7 @@
 
 #include "corral/base/file_read.hpp"
 #include "daemon_fixture.hpp"
+#include "program_dir.hpp"
 
 namespace corral::testing {
 namespace {
@@ -22,8 +23,8 @@ namespace {
 using protocol::Command;
 using protocol::Request;
 
-const std::string kNotify = CORRAL_BIN_DIR "/test-helpers/corral-test-notify";
-const std::string kListen = CORRAL_BIN_DIR "/test-helpers/corral-test-listen";
+const std::string kNotify = program_dir() + "/test-helpers/corral-test-notify";
+const std::string kListen = program_dir() + "/test-helpers/corral-test-listen";
 
 // A port for this run: tests of parallel runs must not collide.
 int test_port(int offset) { return 20000 + static_cast<int>(::getpid() % 20000) + offset; }

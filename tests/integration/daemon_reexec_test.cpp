@@ -19,6 +19,7 @@
 
 #include "corral/base/file_read.hpp"
 #include "daemon_fixture.hpp"
+#include "program_dir.hpp"
 
 namespace corral::testing {
 namespace {
@@ -253,7 +254,7 @@ TEST_F(ReexecTest, FailedExecLeavesTheOldCorraldServing) {
   // A copy of corrald, renamed away after it started: the exec by path fails.
   std::filesystem::create_directories(dir_ + "/bin");
   corrald_bin_ = dir_ + "/bin/corrald";
-  std::filesystem::copy_file(CORRAL_BIN_DIR "/daemon/corrald", corrald_bin_);
+  std::filesystem::copy_file(program_dir() + "/daemon/corrald", corrald_bin_);
   start_daemon(config());
   auto before = all_running();
   ASSERT_FALSE(before.empty()) << daemon_stderr();
@@ -279,7 +280,7 @@ TEST_F(ReexecTest, UnreadableHandoverTakesTheCrashPathWithoutDuplicates) {
   // corrald must adopt the services (same pids, one copy), not start others.
   std::filesystem::create_directories(dir_ + "/bin");
   corrald_bin_ = dir_ + "/bin/corrald";
-  std::filesystem::copy_file(CORRAL_BIN_DIR "/daemon/corrald", corrald_bin_);
+  std::filesystem::copy_file(program_dir() + "/daemon/corrald", corrald_bin_);
   start_daemon(config());
   auto before = all_running();
   ASSERT_FALSE(before.empty()) << daemon_stderr();
@@ -288,7 +289,7 @@ TEST_F(ReexecTest, UnreadableHandoverTakesTheCrashPathWithoutDuplicates) {
     w << "#!/bin/bash\n"
          "prev=\n"
          "for a in \"$@\"; do [ \"$prev\" = --handover ] && printf 'not a hand-over' >/proc/self/fd/$a; prev=$a; done\n"
-         "exec " CORRAL_BIN_DIR "/daemon/corrald \"$@\"\n";
+         "exec " + program_dir() + "/daemon/corrald \"$@\"\n";
   }
   ::chmod((corrald_bin_ + ".new").c_str(), 0755);
   std::filesystem::rename(corrald_bin_ + ".new", corrald_bin_);

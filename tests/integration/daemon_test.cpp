@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "daemon_fixture.hpp"
+#include "program_dir.hpp"
 
 namespace corral::testing {
 namespace {
@@ -459,12 +460,13 @@ instances = 3
 
 TEST_F(DaemonFixture, BadConfigAtStartIsReportedWithItsPlace) {
   write_config("[service.x]\ncommand = 42\n");
+  const std::string corrald = program_dir() + "/daemon/corrald";
   pid_t pid = ::fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
     int fd = ::open((dir_ + "/err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     ::dup2(fd, 2);
-    ::execl(CORRAL_BIN_DIR "/daemon/corrald", "corrald", "--config", config_.c_str(), "--socket", socket_.c_str(),
+    ::execl(corrald.c_str(), "corrald", "--config", config_.c_str(), "--socket", socket_.c_str(),
             "--log-dir", log_dir_.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }
@@ -476,7 +478,7 @@ TEST_F(DaemonFixture, BadConfigAtStartIsReportedWithItsPlace) {
 
 // Runs corralctl with the test's socket; returns its exit code, output in out.
 int corralctl(const std::string& socket, const std::string& args, std::string& out) {
-  std::string cmd = std::string(CORRAL_BIN_DIR "/tools/corralctl --socket ") + socket + " " + args + " 2>&1";
+  std::string cmd = program_dir() + "/tools/corralctl --socket " + socket + " " + args + " 2>&1";
   FILE* p = ::popen(cmd.c_str(), "r");
   if (p == nullptr) return -1;
   char buf[4096];
@@ -519,7 +521,7 @@ instances = 2
 }
 
 TEST_F(DaemonFixture, CorralctlSaysWhenTheDaemonCannotBeReached) {
-  std::string cmd = std::string(CORRAL_BIN_DIR "/tools/corralctl --socket ") + dir_ + "/none.sock status 2>&1";
+  std::string cmd = program_dir() + "/tools/corralctl --socket " + dir_ + "/none.sock status 2>&1";
   FILE* p = ::popen(cmd.c_str(), "r");
   ASSERT_NE(p, nullptr);
   char buf[512] = {};

@@ -21,13 +21,14 @@
 #include <nlohmann/json.hpp>
 
 #include "corral/base/file_read.hpp"
+#include "program_dir.hpp"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
-std::string demo(const std::string& name) { return std::string(CORRAL_BIN_DIR) + "/examples/corral-demo-" + name; }
+std::string demo(const std::string& name) { return corral::testing::program_dir() + "/examples/corral-demo-" + name; }
 
 // A started demo: its pid and the read end of its stdout.
 struct Running {

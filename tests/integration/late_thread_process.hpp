@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <string>
+#include "program_dir.hpp"
 
 class LateThreadProcess {
  public:
@@ -21,7 +22,7 @@ class LateThreadProcess {
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
     posix_spawn_file_actions_addclose(&fa, fds[0]);
-    std::string prog = std::string(CORRAL_BIN_DIR) + "/test-helpers/corral-test-late_thread";
+    std::string prog = corral::testing::program_dir() + "/test-helpers/corral-test-late_thread";
     char* argv[] = {prog.data(), nullptr};
     if (posix_spawn(&pid, prog.c_str(), &fa, nullptr, argv, environ) != 0) pid = -1;
     posix_spawn_file_actions_destroy(&fa);

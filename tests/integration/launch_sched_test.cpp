@@ -11,6 +11,7 @@
 #include "corral/launch/launch.hpp"
 #include "corral/sched/apply.hpp"
 #include "launch_test_util.hpp"
+#include "program_dir.hpp"
 
 namespace corral::launch {
 namespace {
@@ -244,7 +245,7 @@ void expect_grandchild_dies_with_parent(const std::vector<std::string>& extra_ar
   auto in = make_pipe();
   auto out = make_pipe();
   LaunchSpec spec;
-  spec.argv = {std::string(CORRAL_BIN_DIR) + "/test-helpers/corral-test-pdeath"};
+  spec.argv = {corral::testing::program_dir() + "/test-helpers/corral-test-pdeath"};
   spec.argv.insert(spec.argv.end(), extra_args.begin(), extra_args.end());
   spec.stdin_target = StdioTarget::from_fd(in.read.get());
   spec.stdout_target = StdioTarget::from_fd(out.write.get());

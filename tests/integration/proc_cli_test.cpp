@@ -12,6 +12,7 @@
 
 #include "corral/proc/reader.hpp"
 #include "proc_test_util.hpp"
+#include "program_dir.hpp"
 
 namespace corral::ctl {
 namespace {
@@ -20,7 +21,7 @@ using corral::testing::helper_path;
 using corral::testing::run;
 using nlohmann::json;
 
-std::string corralctl() { return std::string(CORRAL_BIN_DIR) + "/tools/corralctl"; }
+std::string corralctl() { return corral::testing::program_dir() + "/tools/corralctl"; }
 
 // After "ready" the helper still has to enter read(); wait until it sleeps there.
 void wait_blocked(pid_t pid) {

@@ -15,13 +15,14 @@
 #include <string>
 #include <thread>
 #include <vector>
+#include "program_dir.hpp"
 
 namespace corral::testing {
 
 inline constexpr auto kDeadline = std::chrono::seconds(10);
 
 inline std::string helper_path(const std::string& name) {
-  return std::string(CORRAL_BIN_DIR) + "/test-helpers/corral-test-" + name;
+  return program_dir() + "/test-helpers/corral-test-" + name;
 }
 
 // Polls cond every 10 ms until it holds or the (generous) deadline passes.

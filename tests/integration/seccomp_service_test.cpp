@@ -9,11 +9,12 @@
 
 #include "corral/proc/reader.hpp"
 #include "daemon_fixture.hpp"
+#include "program_dir.hpp"
 
 namespace corral::testing {
 namespace {
 
-const std::string kProbe = CORRAL_BIN_DIR "/test-helpers/corral-test-seccomp_probe";
+const std::string kProbe = program_dir() + "/test-helpers/corral-test-seccomp_probe";
 
 class SeccompService : public DaemonFixture {
  protected:
@@ -132,7 +133,7 @@ TEST_F(SeccompService, RootBoundingSetDropsTheRest) {
 
 // corralctl's stdout (popen: the command is ours, with fixed arguments).
 std::string run_corralctl(const std::string& args) {
-  std::string cmd = CORRAL_BIN_DIR "/tools/corralctl " + args + " 2>&1";
+  std::string cmd = program_dir() + "/tools/corralctl " + args + " 2>&1";
   FILE* f = ::popen(cmd.c_str(), "r");
   if (!f) return "";
   std::string out;

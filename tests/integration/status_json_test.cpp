@@ -6,12 +6,13 @@
 #include <cstdio>
 
 #include "daemon_fixture.hpp"
+#include "program_dir.hpp"
 
 namespace corral::testing {
 namespace {
 
 int corralctl_out(const std::string& socket, const std::string& args, std::string& out) {
-  std::string cmd = std::string(CORRAL_BIN_DIR "/tools/corralctl --socket ") + socket + " " + args;
+  std::string cmd = program_dir() + "/tools/corralctl --socket " + socket + " " + args;
   FILE* p = ::popen(cmd.c_str(), "r");
   if (p == nullptr) return -1;
   char buf[4096];

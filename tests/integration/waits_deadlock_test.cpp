@@ -20,13 +20,14 @@
 
 #include "corral/waits/scan.hpp"
 #include "corral/waits/snapshot.hpp"
+#include "program_dir.hpp"
 
 using namespace std::chrono_literals;
 
 namespace {
 
-const std::string kDemo = CORRAL_BIN_DIR "/examples/corral-demo-deadlock";
-const std::string kCtl = CORRAL_BIN_DIR "/tools/corralctl";
+const std::string kDemo = corral::testing::program_dir() + "/examples/corral-demo-deadlock";
+const std::string kCtl = corral::testing::program_dir() + "/tools/corralctl";
 
 // A child process with its stdout on a pipe we read line by line with deadlines.
 struct Child {
@@ -270,7 +271,7 @@ namespace {
 // The main thread sits in sigwait (not a wait corral recognises) -- so the process could
 // still act, and only the mutex waits are reported, as blocked.
 Child start_thread_deadlock(const char* mode) {
-  std::vector<std::string> argv{CORRAL_BIN_DIR "/test-helpers/corral-test-thread_deadlock"};
+  std::vector<std::string> argv{corral::testing::program_dir() + "/test-helpers/corral-test-thread_deadlock"};
   if (mode) argv.push_back(mode);
   return Child::start(argv);
 }
