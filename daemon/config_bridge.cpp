@@ -4,9 +4,11 @@
 namespace corral::daemon {
 
 Result<LoadedConfig> load_daemon_config(const std::string& path) {
+  config::ConfigStamp before = config::stamp_config(path);
   auto cfg = config::load_config(path);
   if (!cfg) return cfg.error();
   LoadedConfig out;
+  if (config::ConfigStamp after = config::stamp_config(path); after == before) out.stamp = std::move(after);
   out.daemon = cfg->daemon;
   out.groups = cfg->groups;
   out.queues = cfg->queues;

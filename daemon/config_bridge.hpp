@@ -4,11 +4,13 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "corral/base/result.hpp"
 #include "corral/config/config.hpp"
+#include "corral/config/config_files.hpp"
 #include "service_spec.hpp"
 
 namespace corral::daemon {
@@ -18,6 +20,8 @@ struct LoadedConfig {
   std::map<std::string, config::GroupConfig> groups;  // always has "default"
   std::vector<ServiceSpec> services;  // instances expanded (NAME@0 ...), in start order
   std::map<std::string, config::QueueConfig> queues;  // job queues (daemon/jobs/); always has "default"
+  // The files as they were read; empty when one changed during the load.
+  std::optional<config::ConfigStamp> stamp;
 };
 
 Result<LoadedConfig> load_daemon_config(const std::string& path);

@@ -71,6 +71,7 @@ Status Daemon::init(LoadedConfig initial) {
   deadlocks_ = std::make_unique<DeadlockMonitor>(*loop_, *sup_, events_);
   sup_->is_deadlocked = [this](const std::string& name) { return deadlocks_ && deadlocks_->deadlocked(name); };
   deadlocks_->configure(initial.daemon.deadlock_check, initial.daemon.deadlock_action);
+  config_stamp_ = std::move(initial.stamp);
 
   server_ = std::make_unique<ControlServer>(
       *loop_, settings_.socket_path, settings_.client_timeout_s, settings_.max_clients,
@@ -435,6 +436,7 @@ Result<json> Daemon::reload() {
                                   std::to_string(changed.size()) + " changed, " + std::to_string(unchanged) +
                                   " unchanged",
                               0});
+  config_stamp_ = std::move(loaded->stamp);
   return json{{"added", added}, {"removed", removed}, {"changed", changed}, {"unchanged", unchanged}};
 }
 

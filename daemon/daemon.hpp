@@ -112,6 +112,9 @@ class Daemon {
   bool shutting_down_ = false;
   std::unique_ptr<persist::Handover> handover_;  // until init() has taken it over
   int generation_ = 0;                          // re-execs so far (`version`)
+  // The config files as last loaded (start, reload): daemon-reexec does not
+  // check a config again whose files have not changed since.
+  std::optional<config::ConfigStamp> config_stamp_;
   int run_counter_ = 0;
 };
 

@@ -176,6 +176,13 @@ Status FairShare::before_launch(const Service& s, launch::LaunchSpec& ls) {
 }
 
 void FairShare::after_launch(const Service& s, std::string_view proc_cgroup) {
+  place_in_cgroups(s, proc_cgroup);
+  start_pinning(s);
+}
+
+void FairShare::after_handover(const Service& s) { start_pinning(s); }
+
+void FairShare::place_in_cgroups(const Service& s, std::string_view proc_cgroup) {
   const auto& c = s.spec.cfg;
   if (auto* v1 = cg_ ? dynamic_cast<cgroup::CgroupV1*>(cg_->cgroups.get()) : nullptr) {
     // v1: the child joined the freezer hierarchy before exec; the others follow now,
@@ -197,6 +204,10 @@ void FairShare::after_launch(const Service& s, std::string_view proc_cgroup) {
                  st.error().message.c_str());
     }
   }
+}
+
+void FairShare::start_pinning(const Service& s) {
+  const auto& c = s.spec.cfg;
   pinners_.erase(c.name);
   if (c.affinity && c.affinity->threads != config::ThreadPlacement::None) {
     auto topo = sched::CpuTopology::read();

@@ -53,6 +53,10 @@ class FairShare {
   Status before_launch(const Service& s, launch::LaunchSpec& ls);
   // proc_cgroup: the text of /proc/PID/cgroup when the caller has read it (adoption).
   void after_launch(const Service& s, std::string_view proc_cgroup = {});
+  // A child handed over by a re-exec: the previous corrald placed it in its
+  // cgroups (moving it again would be a cgroup migration per v1 hierarchy,
+  // 9,000 for 1,000 services); only its thread pinning starts again.
+  void after_handover(const Service& s);
   void after_exit(const Service& s, bool stopping);  // stopping: kill what is left in its cgroup
 
   // Suspend/resume (the medium-term scheduler).
@@ -73,6 +77,8 @@ class FairShare {
 
  private:
   std::string service_path(const config::ServiceConfig& c) const { return c.group + "/" + c.name; }
+  void place_in_cgroups(const Service& s, std::string_view proc_cgroup);  // v1: the hierarchies it is not in yet
+  void start_pinning(const Service& s);  // affinity.threads: pin its threads now and as they come
   Status make_group(const config::GroupConfig& g);
   void arm_interval_timer();
   void sample();  // measures the groups' CPU share since the last sample; nice mode: renices

@@ -19,8 +19,11 @@ stage() { echo "== [sanitized +$(( $(date +%s) - start ))s] $*"; }
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 stage "build (build-asan)"
-cmake -S . -B build-asan -G Ninja -DCORRAL_SANITIZE=ON -DCORRAL_WERROR=ON -DCORRAL_BUILD_BENCH=OFF \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" >/dev/null
+# clang 14: it compiles the sanitized build in little more than half the time
+# GCC 12 takes (333 s against 542-612 s here; the
+# README build is GCC's, so both compilers check the code with -Werror).
+cmake -S . -B build-asan -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 -DCORRAL_SANITIZE=ON -DCORRAL_WERROR=ON \
+  -DCORRAL_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" >/dev/null
 programs=(corrald corralctl)
 for f in examples/corral-demo-*.cpp; do programs+=("$(basename "$f" .cpp)"); done
 for f in tests/helpers/helper_*.cpp; do f=$(basename "$f" .cpp); programs+=("corral-test-${f#helper_}"); done

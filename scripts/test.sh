@@ -10,7 +10,11 @@ cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
 sanitize=OFF
 [ "${CORRAL_SANITIZE:-0}" = 1 ] && sanitize=ON
-cmake -S . -B "$build" -G Ninja -DCORRAL_WERROR=ON -DCORRAL_SANITIZE="$sanitize" >/dev/null
+# Line tables (-g1), not full debug information: a failure's backtrace still
+# names file and line, and the build takes a fifth less time. (A build by hand
+# keeps CMake's RelWithDebInfo, -O2 -g.)
+cmake -S . -B "$build" -G Ninja -DCORRAL_WERROR=ON -DCORRAL_SANITIZE="$sanitize" \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" >/dev/null
 cmake --build "$build"
 # Integration tests start real daemons and processes; run them one at a time so
 # their figures and deadlines are not skewed by each other on a 2-core machine.

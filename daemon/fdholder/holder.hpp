@@ -9,7 +9,10 @@
 // Protocol, one message each (fd_passing.hpp):
 //   STORE NAME  + fd   keep fd under NAME (replacing an older one)
 //   DROP NAME          close what is kept under NAME
-//   TAKE               reply "FD NAME" + fd for each kept fd, then "END" (it keeps them)
+//   TAKE               reply "FDS NAME\nNAME..." + their fds, up to 250 a message,
+//                      then "END" (it keeps them). An older holder, still running
+//                      after an upgrade, replies "FD NAME" + fd for each; corrald
+//                      reads both.
 //   QUIT               exit (corrald's clean shutdown)
 // It also exits when its socket file is gone (its state folder was removed).
 #pragma once

@@ -31,6 +31,28 @@ UniqueFd connect_to(const std::string& path) {
   return s;
 }
 
+// One message of the answer to TAKE into held: "FDS " with a name per line
+// and as many descriptors (this holder), or "FD name" with one (a holder
+// started by a corrald from before batching, still running after an upgrade).
+// False when the names and the descriptors do not pair up.
+bool take_held(fdholder::Message& m, std::map<std::string, UniqueFd>& held) {
+  if (m.text.rfind("FD ", 0) == 0) {
+    if (m.fds.size() != 1 || m.fds_truncated) return false;
+    held[m.text.substr(3)] = std::move(m.fds.front());
+    return true;
+  }
+  if (m.text.rfind("FDS ", 0) != 0) return true;  // nothing this corrald knows: skip it
+  std::size_t i = 0;
+  for (std::size_t pos = 4; pos <= m.text.size(); ++i) {
+    std::size_t end = m.text.find('\n', pos);
+    if (end == std::string::npos) end = m.text.size();
+    if (i >= m.fds.size()) return false;
+    held[m.text.substr(pos, end - pos)] = std::move(m.fds[i]);
+    pos = end + 1;
+  }
+  return i == m.fds.size() && !m.fds_truncated;
+}
+
 }  // namespace
 
 LogPipeKeeper::LogPipeKeeper(Supervisor& sup, EventBus& events, std::string state_dir)
@@ -46,16 +68,19 @@ void LogPipeKeeper::lost(const std::string& why) {
   stored_.clear();
 }
 
-void LogPipeKeeper::start() {
+void LogPipeKeeper::start(Pipes pipes) {
   sock_ = connect_to(path_);
-  if (sock_) {
+  if (sock_ && pipes == Pipes::HandedOver) {
+    for (const auto& [name, s] : sup_.services())
+      if (s->log_read) stored_[name] = s->log_read.get();
+  } else if (sock_) {
     std::map<std::string, UniqueFd> held;
     if (!send_message(sock_.get(), "TAKE")) return lost("TAKE failed");
     for (;;) {
       auto m = recv_message(sock_.get());
       if (!m) return lost(m.error().message);
       if (m->text == "END") break;
-      if (m->text.rfind("FD ", 0) == 0 && m->fd) held[m->text.substr(3)] = std::move(m->fd);
+      if (!take_held(*m, held)) return lost("the answer to TAKE lost descriptors");
     }
     int taken = 0;
     for (auto& [key, fd] : held) {

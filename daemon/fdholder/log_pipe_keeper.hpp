@@ -20,10 +20,16 @@ class LogPipeKeeper {
   LogPipeKeeper(Supervisor& sup, EventBus& events, std::string state_dir);
   ~LogPipeKeeper();
 
+  enum class Pipes {
+    FromHolder,  // after a crash: the holder's copies are the only ones
+    HandedOver,  // after a re-exec: the services have theirs, the holder keeps copies
+  };
   // Start-up, before any launch: connect to the holder left by an earlier
-  // corrald (or start one) and give each configured service its pipe back.
-  // Pipes kept for services no longer configured are dropped.
-  void start();
+  // corrald (or start one). FromHolder: give each configured service its pipe
+  // back; pipes kept for services no longer configured are dropped.
+  // HandedOver: take nothing (2,000 descriptors with 1,000 services, each to be
+  // closed again); the holder's copies are of the same pipes.
+  void start(Pipes pipes = Pipes::FromHolder);
   // Clean shutdown: the holder quits, closing what it kept.
   void finish_clean();
   bool connected() const { return sock_.valid(); }

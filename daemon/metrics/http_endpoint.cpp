@@ -13,6 +13,7 @@
 
 #include "../daemon_log.hpp"
 #include "corral/base/unique_fd.hpp"
+#include "microhttpd_api.hpp"
 
 namespace corral::daemon {
 
@@ -57,20 +58,22 @@ Result<UniqueFd> open_listener(const config::ListenAddress& a) {
   return fd;
 }
 
-MHD_Result respond(MHD_Connection* c, unsigned status, const std::string& body, const char* type) {
+MHD_Result respond(const MicroHttpd& mhd, MHD_Connection* c, unsigned status, const std::string& body,
+                   const char* type) {
   MHD_Response* r =
-      MHD_create_response_from_buffer(body.size(), const_cast<char*>(body.data()), MHD_RESPMEM_MUST_COPY);
+      mhd.create_response_from_buffer(body.size(), const_cast<char*>(body.data()), MHD_RESPMEM_MUST_COPY);
   if (!r) return MHD_NO;
-  MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-  MHD_Result ret = MHD_queue_response(c, status, r);
-  MHD_destroy_response(r);
+  mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+  MHD_Result ret = mhd.queue_response(c, status, r);
+  mhd.destroy_response(r);
   return ret;
 }
 
-MHD_Result on_request(void* render_ptr, MHD_Connection* c, const char* url, const char* method,
+MHD_Result on_request(void* handler_ptr, MHD_Connection* c, const char* url, const char* method,
                             const char* /*version*/, const char* /*upload*/, std::size_t* upload_size,
                             void** state) {
-  auto* render = static_cast<MetricsHttp::Render*>(render_ptr);
+  const auto& handler = *static_cast<const MetricsHttp::Handler*>(handler_ptr);
+  const MicroHttpd& mhd = *handler.api;
   static int seen;
   if (*state == nullptr) {  // headers read; a request body (if any) comes in later calls
     *state = &seen;
@@ -82,31 +85,36 @@ MHD_Result on_request(void* render_ptr, MHD_Connection* c, const char* url, cons
     return MHD_YES;
   }
   if (std::strcmp(method, MHD_HTTP_METHOD_GET) != 0 && std::strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
-    return respond(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET /metrics\n", "text/plain; charset=utf-8");
+    return respond(mhd, c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET /metrics\n", "text/plain; charset=utf-8");
   if (std::strcmp(url, "/metrics") != 0)
-    return respond(c, MHD_HTTP_NOT_FOUND, "corrald serves GET /metrics\n", "text/plain; charset=utf-8");
-  const char* accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
-  MetricsHttp::Body b = (*render)(accept ? accept : "");
-  return respond(c, MHD_HTTP_OK, b.text, b.content_type.c_str());
+    return respond(mhd, c, MHD_HTTP_NOT_FOUND, "corrald serves GET /metrics\n", "text/plain; charset=utf-8");
+  const char* accept = mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+  MetricsHttp::Body b = (*handler.render)(accept ? accept : "");
+  return respond(mhd, c, MHD_HTTP_OK, b.text, b.content_type.c_str());
 }
 
 }  // namespace
 
-MetricsHttp::MetricsHttp(EventLoop& loop, Render render) : loop_(loop), render_(std::move(render)) {}
+MetricsHttp::MetricsHttp(EventLoop& loop, Render render) : loop_(loop), render_(std::move(render)) {
+  handler_.render = &render_;
+}
 
 MetricsHttp::~MetricsHttp() {
   if (timer_) loop_.cancel_timer(timer_);
   if (epoll_fd_ >= 0) loop_.remove(epoll_fd_);
-  if (mhd_) MHD_stop_daemon(mhd_);  // closes the listener and every connection
+  if (mhd_) handler_.api->stop_daemon(mhd_);  // closes the listener and every connection
   if (!unix_path_.empty()) ::unlink(unix_path_.c_str());
 }
 
 Status MetricsHttp::listen(const config::ListenAddress& address) {
+  auto api = load_microhttpd();
+  if (!api) return api.error();
+  handler_.api = *api;
   auto fd = open_listener(address);
   if (!fd) return fd.error();
   int raw = fd->release();  // MHD owns it from here (MHD_stop_daemon closes it)
-  mhd_ = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, nullptr, nullptr,
-                          &on_request, &render_,
+  mhd_ = handler_.api->start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, nullptr, nullptr,
+                          &on_request, &handler_,
                           MHD_OPTION_LISTEN_SOCKET, raw,
                           MHD_OPTION_CONNECTION_LIMIT, kMaxConnections,
                           MHD_OPTION_CONNECTION_TIMEOUT, kIdleTimeoutS,
@@ -116,7 +124,7 @@ Status MetricsHttp::listen(const config::ListenAddress& address) {
     ::close(raw);
     return Error::logic("metrics_listen: libmicrohttpd refused to start");
   }
-  const MHD_DaemonInfo* info = MHD_get_daemon_info(mhd_, MHD_DAEMON_INFO_EPOLL_FD);
+  const MHD_DaemonInfo* info = handler_.api->get_daemon_info(mhd_, MHD_DAEMON_INFO_EPOLL_FD);
   if (!info) return Error::logic("metrics_listen: libmicrohttpd has no epoll fd");
   epoll_fd_ = info->epoll_fd;
   if (Status st = loop_.add(epoll_fd_, EPOLLIN, [this](std::uint32_t) { run(); }); !st) return st;
@@ -127,12 +135,12 @@ Status MetricsHttp::listen(const config::ListenAddress& address) {
 }
 
 void MetricsHttp::run() {
-  MHD_run(mhd_);
+  handler_.api->run(mhd_);
   if (timer_) loop_.cancel_timer(timer_);
   timer_ = 0;
   MHD_UNSIGNED_LONG_LONG ms = 0;
   // MHD_NO: no connection open, nothing to time out: no timer (an idle corrald sleeps).
-  if (MHD_get_timeout(mhd_, &ms) == MHD_YES) {
+  if (handler_.api->get_timeout(mhd_, &ms) == MHD_YES) {
     timer_ = loop_.add_timer(std::chrono::steady_clock::now() + std::chrono::milliseconds(ms), [this] {
       timer_ = 0;
       run();

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // GET /metrics over HTTP, on TCP or a Unix socket ([daemon] metrics_listen).
 //
-// The HTTP side is GNU libmicrohttpd (Debian's libmicrohttpd12): it parses
+// The HTTP side is GNU libmicrohttpd (Debian's libmicrohttpd12, loaded at the
+// first listen: microhttpd_api.hpp): it parses
 // requests and writes responses non-blocking, with no thread of its own in the
 // MHD_USE_EPOLL mode. Its epoll fd sits in corrald's loop, which calls MHD_run
 // when it is readable and when MHD's own timeout (an open connection's idle
@@ -22,6 +23,8 @@ struct MHD_Daemon;
 
 namespace corral::daemon {
 
+struct MicroHttpd;
+
 class MetricsHttp {
  public:
   struct Body {
@@ -33,6 +36,13 @@ class MetricsHttp {
 
   static constexpr unsigned kMaxConnections = 128;
   static constexpr unsigned kIdleTimeoutS = 10;
+
+  // What a request is answered with: the library's functions (loaded at the
+  // first listen()) and the renderer.
+  struct Handler {
+    const MicroHttpd* api = nullptr;
+    const Render* render = nullptr;
+  };
 
   MetricsHttp(EventLoop& loop, Render render);
   ~MetricsHttp();
@@ -47,6 +57,7 @@ class MetricsHttp {
 
   EventLoop& loop_;
   Render render_;
+  Handler handler_;
   MHD_Daemon* mhd_ = nullptr;
   int epoll_fd_ = -1;  // MHD's, watched by our loop
   TimerId timer_ = 0;

@@ -119,6 +119,13 @@ void StateWriter::write_now() {
   }
 }
 
+void StateWriter::flush() {
+  if (frozen_ || (timer_ == 0 && writes_ > 0 && !error_reported_)) return;
+  if (timer_) loop_.cancel_timer(timer_);
+  timer_ = 0;
+  write_now();
+}
+
 void StateWriter::finish_clean() {
   frozen_ = true;
   if (timer_) loop_.cancel_timer(timer_);

@@ -24,12 +24,10 @@ using protocol::Response;
 
 namespace {
 
+// FD_CLOEXEC is the only descriptor flag: set without reading it first (one
+// call per descriptor, not two: 4,000 descriptors with 1,000 services).
 void set_cloexec(const std::vector<int>& fds, bool on) {
-  for (int fd : fds) {
-    int flags = ::fcntl(fd, F_GETFD);
-    if (flags < 0) continue;
-    ::fcntl(fd, F_SETFD, on ? (flags | FD_CLOEXEC) : (flags & ~FD_CLOEXEC));
-  }
+  for (int fd : fds) ::fcntl(fd, F_SETFD, on ? FD_CLOEXEC : 0);
 }
 
 // The memfd the new corrald reads its hand-over from (not close-on-exec).
@@ -106,17 +104,25 @@ Status Daemon::reexec(std::optional<ClientId> requester) {
   if (settings_.binary.empty() || settings_.argv.empty())
     return Error::logic("daemon-reexec: corrald does not know the path of its binary", ENOENT);
   // The new corrald reads the config as it starts: a config it could not start
-  // on is refused here, while this corrald can still say so and go on.
-  if (auto cfg = load_daemon_config(settings_.config_path); !cfg)
-    return Error::logic("daemon-reexec refused, corrald goes on: the config does not load:\n" + cfg.error().message,
-                        EINVAL);
+  // on is refused here, while this corrald can still say so and go on. Files
+  // unchanged since this corrald loaded them load again (config_files.hpp):
+  // with 1,000 services that check is 30 ms the control socket does not answer.
+  if (!config_stamp_ || *config_stamp_ != config::stamp_config(settings_.config_path)) {
+    auto cfg = load_daemon_config(settings_.config_path);
+    if (!cfg)
+      return Error::logic("daemon-reexec refused, corrald goes on: the config does not load:\n" + cfg.error().message,
+                          EINVAL);
+  }
 
   persist::Handover h;
   h.generation = generation_ + 1;
   h.binary = settings_.binary;
   h.listen_fd = server_->listen_fd();
   if (state_) {
-    state_->write_now();  // the crash path's fallback, should the new binary not read the hand-over
+    // The crash path's fallback, should the new binary not read the hand-over:
+    // the file, brought up to date if it is behind (an unneeded write would be
+    // two fsyncs inside the time the control socket does not answer).
+    state_->flush();
     h.state = state_->snapshot();
   }
   const auto now = supervise::Clock::now();

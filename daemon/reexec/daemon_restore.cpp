@@ -75,7 +75,7 @@ std::set<std::string> Daemon::init_from_handover() {
       log_line("%s: %s", name.c_str(), st.error().message.c_str());
   }
   pipes_ = std::make_unique<LogPipeKeeper>(*sup_, events_, settings_.state_dir);
-  pipes_->start();
+  pipes_->start(LogPipeKeeper::Pipes::HandedOver);
 
   std::set<std::string> decided;
   int taken = 0;
@@ -119,7 +119,7 @@ std::set<std::string> Daemon::init_from_handover() {
     }
     ++taken;
     if (f.uptime_ms >= 0) s->machine.restore_started_at(now - std::chrono::milliseconds(f.uptime_ms));
-    if (fair_) fair_->after_launch(*s);
+    if (fair_) fair_->after_handover(*s);
     if (gone_from_config) {
       log_line("%s: no longer in the config: stopping it", rec.name.c_str());
       sup_->remove(*s);
@@ -143,6 +143,11 @@ std::set<std::string> Daemon::init_from_handover() {
   hooks.suspended = [fs](const std::string& name) { return fs && fs->suspended(name); };
   hooks.cgroup_of = [fs](const Service& s) { return fs ? fs->cgroup_of(s.spec.cfg) : std::string(); };
   state_ = std::make_unique<StateWriter>(*loop_, *sup_, events_, settings_.state_dir, std::move(hooks));
+  // The same processes: their start times need not be read from /proc again.
+  std::map<pid_t, std::uint64_t> start_times;
+  for (const auto& rec : h.state.services)
+    if (rec.pid > 0 && rec.start_time > 0) start_times[rec.pid] = rec.start_time;
+  state_->remember_start_times(start_times);
   state_->write_soon();
   return decided;
 }

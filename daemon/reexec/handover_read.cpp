@@ -32,10 +32,11 @@ std::optional<persist::Handover> take_handover(int fd) {
     ::close_range(3, ~0U, 0);
     return std::nullopt;
   }
-  for (int f : persist::handover_fds(*h)) {
-    int flags = ::fcntl(f, F_GETFD);
-    if (flags >= 0) ::fcntl(f, F_SETFD, flags | FD_CLOEXEC);
-  }
+  // Close-on-exec again for what came through the exec: in one call for every
+  // descriptor (the hand-over's are all there is: this runs before anything is
+  // opened) rather than one per descriptor (4,000 with 1,000 services).
+  if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0)  // before Linux 5.11
+    for (int f : persist::handover_fds(*h)) ::fcntl(f, F_SETFD, FD_CLOEXEC);
   return std::move(*h);
 }
 

@@ -68,5 +68,53 @@ command = ["sh", "-c", "i=0; while :; do echo $i; i=$((i+1)); sleep 0.01; done"]
       << "the fd holder did not quit";
 }
 
+// The holder gives 2,000 pipe ends back in a few messages of up to 250 (not
+// one each): 150 services' 300 ends need two. What each service writes while
+// corrald is away is in its log afterwards.
+TEST_F(LogKeepTest, ManyServicesGetTheirPipesBackInBatchesAndLoseNothing) {
+  constexpr int kServices = 150;
+  const std::string go = dir_ + "/go";
+  std::string toml = "[daemon]\nfair_share = \"off\"\n";
+  for (int i = 0; i < kServices; ++i)
+    toml += "[service.w" + std::to_string(i) + "]\ncommand = [\"sh\", \"-c\", \"echo up; until [ -e " + go +
+            " ]; do sleep 0.2; done; echo went; exec sleep 600\"]\n";
+  start_daemon(toml);
+  auto logged = [&](int i, const std::string& word) {
+    return read_text(log_dir_ + "/w" + std::to_string(i) + ".log").find(word) != std::string::npos;
+  };
+  ASSERT_TRUE(wait_until([&] {
+    for (int i = 0; i < kServices; ++i)
+      if (!logged(i, "up\n")) return false;
+    return true;
+  }, 30s)) << daemon_stderr();
+
+  std::vector<pid_t> pids;
+  for (int i = 0; i < kServices; ++i) pids.push_back(status_of("w" + std::to_string(i)).pid);
+
+  ::kill(daemon_pid_, SIGKILL);
+  int st = 0;
+  ::waitpid(daemon_pid_, &st, 0);
+  daemon_pid_ = -1;
+  // corrald is away: every service writes "went" into the pipe the holder
+  // keeps, then becomes `sleep` (the same pid).
+  { std::ofstream(go) << "go\n"; }
+  ASSERT_TRUE(wait_until([&] {
+    for (pid_t p : pids)
+      if (read_text("/proc/" + std::to_string(p) + "/comm") != "sleep\n") return false;
+    return true;
+  }, 30s));
+
+  start_daemon(toml);
+  ASSERT_TRUE(wait_until([&] { return daemon_stderr().find("took back " + std::to_string(kServices) + " log pipes") != std::string::npos; }))
+      << daemon_stderr();
+  EXPECT_TRUE(wait_until([&] {
+    for (int i = 0; i < kServices; ++i)
+      if (!logged(i, "went\n")) return false;
+    return true;
+  }, 30s)) << daemon_stderr();
+  for (int i = 0; i < kServices; ++i) EXPECT_TRUE(logged(i, "up\nwent\n")) << "w" << i;
+  stop_daemon();
+}
+
 }  // namespace
 }  // namespace corral::testing

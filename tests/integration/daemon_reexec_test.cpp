@@ -275,6 +275,31 @@ TEST_F(ReexecTest, FailedExecLeavesTheOldCorraldServing) {
   expect_same(before);
 }
 
+// The old corrald checks the config only when its files changed since it
+// loaded them: an edit that breaks it is refused with the place, and the same
+// files once mended re-execute.
+TEST_F(ReexecTest, AConfigEditedSinceTheLoadIsCheckedAndABrokenOneRefused) {
+  start_daemon(config());
+  auto before = all_running();
+  ASSERT_FALSE(before.empty()) << daemon_stderr();
+  std::filesystem::create_directories(dir_ + "/conf.d");
+  { std::ofstream(dir_ + "/conf.d/broken.toml") << "[service.x]\ncommand = 42\n"; }
+
+  auto r = reexec();
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.error.find("the config does not load"), std::string::npos) << r.error;
+  EXPECT_NE(r.error.find("conf.d/broken.toml:2:"), std::string::npos) << r.error;
+  EXPECT_FALSE(daemon_exited()) << daemon_stderr();
+  EXPECT_EQ(generation(), 0);
+  expect_same(before);
+
+  std::filesystem::remove(dir_ + "/conf.d/broken.toml");
+  r = reexec();
+  EXPECT_TRUE(r.ok) << r.error;
+  EXPECT_TRUE(wait_until([&] { return generation() == 1; })) << daemon_stderr();
+  expect_same(before);
+}
+
 TEST_F(ReexecTest, UnreadableHandoverTakesTheCrashPathWithoutDuplicates) {
   // The "new binary" garbles the hand-over before running corrald: the new
   // corrald must adopt the services (same pids, one copy), not start others.

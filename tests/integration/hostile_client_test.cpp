@@ -41,13 +41,13 @@ class HostileClient : public DaemonFixture {
   }
   void expect_root_served(const Latencies& l, const std::string& what) {
     EXPECT_EQ(l.unanswered, 0) << what;
-    EXPECT_LT(l.p90(), kRootLatencyBound) << what << ": root's status p90 " << l.p90().count() << " us";
+    EXPECT_LT(l.p90(), hostile_bounds(daemon_pid_).root_latency) << what << ": root's status p90 " << l.p90().count() << " us";
     EXPECT_LT(l.max(), 2s) << what;
     std::cout << "[ figures  ] " << what << ": root status p90 " << l.p90().count() / 1000.0 << " ms, max "
               << l.max().count() / 1000.0 << " ms\n";
   }
   void expect_rss_bounded(const RssWatch& w, const std::string& what) {
-    EXPECT_LT(w.peak_kb(), kRssBoundKb) << what;
+    EXPECT_LT(w.peak_kb(), hostile_bounds(daemon_pid_).rss_kb) << what;
     std::cout << "[ figures  ] " << what << ": corrald RSS peak " << w.peak_kb() / 1024 << " MB\n";
   }
   std::map<std::string, int> pids_;

@@ -57,8 +57,9 @@ for f in "$deb" "$demos_deb"; do
 done
 [ "$(field Section)" = admin ] && pass "Section: admin" || fail "Section is '$(field Section)'"
 depends=$(field Depends)
-# dpkg-shlibdeps found the C and C++ runtimes and the TOML library the programs link.
-for lib in libc6 libstdc++6 libtomlplusplus3 adduser; do
+# dpkg-shlibdeps found the C and C++ runtimes and the TOML library the programs link;
+# debian/control names libmicrohttpd12 (corrald loads it with dlopen).
+for lib in libc6 libstdc++6 libtomlplusplus3 libmicrohttpd12 adduser; do
   [[ $depends == *"$lib"* ]] && pass "Depends names $lib" || fail "Depends '$depends' lacks $lib"
 done
 dpkg-deb --ctrl-tarfile "$deb" | tar -x -C "$work" -f - ./conffiles ./postinst ./prerm ./postrm

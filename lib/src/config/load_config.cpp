@@ -1,17 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 // The loader: reads the main file and conf.d/*.toml, merges their tables,
 // validates references between services and groups, expands instances.
-#include <dirent.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
-#include <filesystem>
 #include <memory>
 #include <set>
 #include <tuple>
 
 #include "corral/base/file_read.hpp"
+#include "corral/config/config_files.hpp"
 #include "read_tables.hpp"
 #include "toml_byte_check.hpp"
 
@@ -28,25 +27,12 @@ struct Definition {
   toml::source_region where;
 };
 
-// The conf.d/*.toml files next to `main`, sorted by name; hidden files skipped.
+// The conf.d/*.toml files next to `main` (config_files.hpp); an unreadable
+// folder is an error.
 std::vector<std::string> conf_d_files(const std::string& main, ErrorSink& sink) {
-  std::filesystem::path dir = std::filesystem::path(main).parent_path() / "conf.d";
-  std::vector<std::string> names;
-  DIR* d = opendir(dir.c_str());
-  if (!d) {
-    if (errno != ENOENT) sink.in_file(dir.string(), std::string("cannot read folder: ") + std::strerror(errno));
-    return names;
-  }
-  while (struct dirent* e = readdir(d)) {
-    std::string_view n = e->d_name;
-    if (n.empty() || n.front() == '.' || n.size() <= 5 || n.substr(n.size() - 5) != ".toml") continue;
-    names.emplace_back(n);
-  }
-  closedir(d);
-  std::sort(names.begin(), names.end());
-  std::vector<std::string> paths;
-  for (const std::string& n : names) paths.push_back((dir / n).string());
-  return paths;
+  ConfDListing conf_d = list_conf_d(main);
+  if (conf_d.error != 0) sink.in_file(conf_d.folder, std::string("cannot read folder: ") + std::strerror(conf_d.error));
+  return std::move(conf_d.paths);
 }
 
 // Parses one file; on a syntax error reports it and returns null.
