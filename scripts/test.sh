@@ -11,8 +11,8 @@ build=${BUILD_DIR:-build}
 sanitize=OFF
 [ "${CORRAL_SANITIZE:-0}" = 1 ] && sanitize=ON
 # Line tables (-g1), not full debug information: a failure's backtrace still
-# names file and line, and the build takes a fifth less time. (A build by hand
-# keeps CMake's RelWithDebInfo, -O2 -g.)
+# names file and line, and a build from scratch takes a third less time (350 s
+# against 531 s here). (A build by hand keeps CMake's RelWithDebInfo, -O2 -g.)
 cmake -S . -B "$build" -G Ninja -DCORRAL_WERROR=ON -DCORRAL_SANITIZE="$sanitize" \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" >/dev/null
 cmake --build "$build"

@@ -113,13 +113,12 @@ Status MetricsHttp::listen(const config::ListenAddress& address) {
   auto fd = open_listener(address);
   if (!fd) return fd.error();
   int raw = fd->release();  // MHD owns it from here (MHD_stop_daemon closes it)
-  mhd_ = handler_.api->start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, nullptr, nullptr,
-                          &on_request, &handler_,
-                          MHD_OPTION_LISTEN_SOCKET, raw,
-                          MHD_OPTION_CONNECTION_LIMIT, kMaxConnections,
-                          MHD_OPTION_CONNECTION_TIMEOUT, kIdleTimeoutS,
-                          MHD_OPTION_CONNECTION_MEMORY_LIMIT, kConnectionMemory,
-                          MHD_OPTION_END);
+  mhd_ = handler_.api->start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, nullptr, nullptr, &on_request, &handler_,
+                                    MHD_OPTION_LISTEN_SOCKET, raw,
+                                    MHD_OPTION_CONNECTION_LIMIT, kMaxConnections,
+                                    MHD_OPTION_CONNECTION_TIMEOUT, kIdleTimeoutS,
+                                    MHD_OPTION_CONNECTION_MEMORY_LIMIT, kConnectionMemory,
+                                    MHD_OPTION_END);
   if (!mhd_) {
     ::close(raw);
     return Error::logic("metrics_listen: libmicrohttpd refused to start");

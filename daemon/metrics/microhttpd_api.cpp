@@ -34,7 +34,8 @@ Result<MicroHttpd> open_library() {
                    resolve(lib, "MHD_queue_response", api.queue_response) &&
                    resolve(lib, "MHD_destroy_response", api.destroy_response);
   if (!all) {
-    std::string why = std::string("metrics_listen: ") + kLibrary + ": " + ::dlerror();
+    const char* error = ::dlerror();
+    std::string why = std::string("metrics_listen: ") + kLibrary + ": " + (error ? error : "a function is missing");
     ::dlclose(lib);
     return Error::logic(why);
   }

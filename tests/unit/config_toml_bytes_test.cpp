@@ -84,6 +84,24 @@ TEST(ConfigTomlBytes, ADateThenASpaceAndOneDigitIsAnErrorNotAnAssert) {
         << "end " << end;
 }
 
+TEST(ConfigTomlBytes, AnyTenCharacterDateShapeThenASpaceAndOneDigitIsAnError) {
+  // Found by fuzz_config: toml++ takes any 10 characters with '-' 5th and 8th
+  // and no other "trait" (a letter t, z, '+', '.', ':' ...) for a date, so a
+  // control character, a letter or a '-' in place of a digit reaches the same
+  // assert.
+  for (const char* date : {"1958-05-\x0f" "1", "1958-05-a1", "1958-05--1", "1_958-05-21", "19a8-05-21"})
+    EXPECT_EQ(errors_of_text(kService + "d = [" + date + " 0]\n"),
+              (V{"3:6: TOML syntax error: a date-time needs a time (HH:MM:SS) after the space that follows its date"}))
+        << date;
+  // What toml++ does not take for a date, or scans safely, passes the check
+  // (and gets toml++'s own error).
+  for (const char* value : {"1958-05-2t 0]", "1958-05-2: 0]", "1958-05-211 0]", "1958-05-21 00]", "+958-05-21 0]"}) {
+    auto errors = errors_of_text(kService + "d = [" + value + "\n");
+    ASSERT_FALSE(errors.empty()) << value;
+    EXPECT_EQ(errors[0].find("a date-time needs a time"), std::string::npos) << value << ": " << errors[0];
+  }
+}
+
 TEST(ConfigTomlBytes, AQuoteGluedToABareValueDoesNotHideWhatFollows) {
   // Found by fuzz_config: toml++ reads `0"?` and what follows as one bad token,
   // asking its whitespace check about each character, U+FCFF included.

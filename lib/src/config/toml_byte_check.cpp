@@ -4,6 +4,7 @@
 // headers) only as far as it must to know where toml++ would look at a byte.
 #include "toml_byte_check.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 
@@ -218,6 +219,7 @@ class Scanner {
   // whitespace check about every character on the way, so '[', '{' and quotes
   // inside it open nothing and hide nothing.
   bool bare_value() {
+    if (!c_.done() && is_digit(c_.cp()) && !space_then_digit_is_safe()) return false;
     while (!c_.done() && !ends_bare_value(c_.cp())) {
       char32_t cp = c_.cp();
       if (!check_outside(cp)) return false;
@@ -248,6 +250,49 @@ class Scanner {
     if (sep != 'T' && sep != 't') return true;
     if (is_digit(c_.peek(11))) return true;
     refuse("a date-time needs a time (HH:MM:SS) after its '" + std::string(1, static_cast<char>(sep)) + "'");
+    return false;
+  }
+
+  // At the first character of a bare value, a digit: toml++ (parse_value)
+  // scans the value up to a terminator, counting every character but '_' and
+  // collecting "traits" from them. When it counted exactly 10, with '-' 5th and
+  // 8th and no trait but digits and minus signs, and a space and a digit
+  // follow, it takes the value for a date-time with a space, scans on from
+  // after the digit and asserts that the character there does not end a
+  // value. The 10 need not be digits: "1958-05-\x0f1 0" gets there too (found
+  // by fuzz_config). The traits are computed here as toml++ computes them.
+  bool space_then_digit_is_safe() {
+    Cursor c = c_;
+    char32_t chars[10];
+    std::size_t count = 0;
+    bool only_digits_and_minus = true;
+    const bool begins_zero = c.cp() == '0';
+    while (!c.done() && !ends_bare_value(c.cp())) {
+      const char32_t ch = c.cp();
+      c.next();
+      if (ch == '_') continue;
+      if (count == 10) return true;  // longer than a date: no second scan
+      chars[count++] = ch;
+      if (is_digit(ch) || ch == '-') continue;
+      const char32_t lower = ch | 32u;
+      if (lower >= 'a' && lower <= 'z') {
+        // The letters that add a trait (toml++ 3.3.0's conditions; with a
+        // digit first, 'x' needs "0x" and 'e' needs no '-' before it).
+        if (lower == 't' || lower == 'z' || ((lower == 'b' || lower == 'o' || lower == 'x') && count == 2 && begins_zero) ||
+            (lower == 'e' && count > 1 && std::find(chars, chars + count, U'-') == chars + count))
+          only_digits_and_minus = false;
+        // 'p' adds a trait only after an 'x', which already did.
+      } else if (ch == '+' || ch == '.' || ch == ':') {
+        only_digits_and_minus = false;
+      }
+    }
+    if (count != 10 || chars[4] != '-' || chars[7] != '-' || !only_digits_and_minus) return true;
+    if (c.done() || c.cp() != ' ') return true;
+    c.next();
+    if (c.done() || !is_digit(c.cp())) return true;
+    c.next();
+    if (c.done() || !ends_bare_value(c.cp())) return true;
+    refuse("a date-time needs a time (HH:MM:SS) after the space that follows its date");
     return false;
   }
 
