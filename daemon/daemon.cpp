@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "corral/launch/launch.hpp"
 #include "corral/protocol/status_reply.hpp"
 #include "corral/supervise/log_file.hpp"
 #include "daemon_log.hpp"
@@ -45,6 +46,11 @@ Daemon::~Daemon() {
 }
 
 Status Daemon::init(LoadedConfig initial) {
+  // First, while the lowest fd numbers are free: children then copy a few fds
+  // instead of corrald's whole table (several fds per service) at every launch.
+  if (!launch::reserve_launch_fd_slots())
+    log_line("launch fd slots: not reserved (close_range CLOSE_RANGE_UNSHARE needs Linux 5.9); "
+             "each launch copies corrald's fd table");
   auto loop = EventLoop::create();
   if (!loop) return loop.error();
   loop_.reset(*loop);

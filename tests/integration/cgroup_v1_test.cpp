@@ -31,6 +31,13 @@ pid_t spawn_busy() {
   return p;
 }
 
+pid_t spawn_sleeper() {
+  pid_t p = ::fork();
+  if (p == 0)
+    for (;;) ::pause();
+  return p;
+}
+
 pid_t spawn_forker() {
   // Forks two sleeping children of its own, then sleeps: kill must get all three.
   pid_t p = ::fork();
@@ -229,4 +236,29 @@ TEST_F(CgroupV1Real, KillEmptiesTheServiceGroupOnly) {
   EXPECT_TRUE(cg_->procs("k/b")->empty());
   ASSERT_TRUE(cg_->remove("k").ok());
   EXPECT_FALSE(cg_->exists("k"));
+}
+
+// A new cpuset gets its parent's cpus and mems: copied for the first child of a
+// group, then by the kernel (cgroup.clone_children) for the rest, also after the
+// group is removed and made again. An empty cpuset would refuse the attach.
+TEST_F(CgroupV1Real, EveryNewCpusetCanTakeATaskFirstChildOrNot) {
+  const std::string root_cpus = knob(*cg_, Controller::Cpuset, "", "cpuset.cpus");
+  ASSERT_FALSE(root_cpus.empty());
+  for (int round = 0; round < 2; ++round) {
+    for (const char* s : {"g/a", "g/b", "g/c/deep"}) {
+      ASSERT_TRUE(cg_->create(s).ok()) << s;
+      EXPECT_EQ(knob(*cg_, Controller::Cpuset, s, "cpuset.cpus"), root_cpus) << s << ", round " << round;
+      EXPECT_FALSE(knob(*cg_, Controller::Cpuset, s, "cpuset.mems").empty()) << s;
+      pid_t p = keep(spawn_sleeper());
+      auto st = cg_->attach(s, p);
+      EXPECT_TRUE(st.ok()) << s << ": " << (st.ok() ? "" : st.error().message);
+    }
+    EXPECT_EQ(knob(*cg_, Controller::Cpuset, "g", "cgroup.clone_children"), "1");
+    // corral's root may be shared with others: left as it was.
+    EXPECT_EQ(knob(*cg_, Controller::Cpuset, "", "cgroup.clone_children"), "0");
+    ASSERT_TRUE(cg_->kill("g", 10s).ok());
+    for (pid_t p : kids_) ::waitpid(p, nullptr, 0);
+    kids_.clear();
+    ASSERT_TRUE(cg_->remove("g").ok());
+  }
 }

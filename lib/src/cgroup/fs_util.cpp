@@ -98,25 +98,34 @@ Result<std::vector<pid_t>> read_pids(const std::string& procs_file) {
   return pids;
 }
 
+namespace {
+// Makes dir, and its missing parents below base first. The deepest mkdir is tried
+// first: a service's cgroup is nearly always one new directory under a group
+// that exists, so one mkdir per hierarchy instead of one per path level.
+Status make_dir(std::size_t base_size, const std::string& dir, const std::function<Status(const std::string&)>& after) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (::mkdir(dir.c_str(), 0755) == 0) return after ? after(dir) : Status{};
+    if (errno == EEXIST) return {};
+    const std::size_t slash = dir.rfind('/');
+    if (errno != ENOENT || attempt == 1 || slash == std::string::npos || slash <= base_size) break;
+    if (auto st = make_dir(base_size, dir.substr(0, slash), after); !st) return st;
+  }
+  return errno_error("mkdir " + dir);
+}
+}  // namespace
+
 Status mkdir_each(const std::string& base, const std::string& rel,
                   const std::function<Status(const std::string& dir)>& after) {
   std::string dir = base;
   std::size_t pos = 0;
   while (pos <= rel.size()) {
     std::size_t slash = rel.find('/', pos);
-    std::string part = rel.substr(pos, slash == std::string::npos ? std::string::npos : slash - pos);
+    std::string_view part = std::string_view(rel).substr(pos, slash == std::string::npos ? std::string::npos : slash - pos);
     pos = slash == std::string::npos ? rel.size() + 1 : slash + 1;
-    if (part.empty()) continue;
-    dir += "/" + part;
-    if (::mkdir(dir.c_str(), 0755) == 0) {
-      if (after) {
-        if (auto st = after(dir); !st) return st;
-      }
-    } else if (errno != EEXIST) {
-      return errno_error("mkdir " + dir);
-    }
+    if (!part.empty()) (dir += '/') += part;
   }
-  return {};
+  if (dir.size() == base.size()) return {};
+  return make_dir(base.size(), dir, after);
 }
 
 std::vector<std::string> subdirs(const std::string& dir) {

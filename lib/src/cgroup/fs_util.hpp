@@ -29,7 +29,8 @@ Result<std::string> read_text(const std::string& path, KeptFiles* kept);
 // "key value" lines (cpu.stat, cgroup.events): value of key, or nullopt.
 std::optional<std::uint64_t> keyed_value(std::string_view text, std::string_view key);
 Result<std::vector<pid_t>> read_pids(const std::string& procs_file);
-// mkdir for each component of rel under base; calls after(dir) after each new one.
+// Makes base/rel and whichever of its parents below base are missing; calls
+// after(dir) for each new directory, parents first.
 Status mkdir_each(const std::string& base, const std::string& rel,
                   const std::function<Status(const std::string& dir)>& after);
 // Child directories of dir (names only).

@@ -22,6 +22,9 @@
 #include "corral/sched/apply.hpp"
 #include "corral/seccomp/bpf_program.hpp"
 
+#ifndef CLOSE_RANGE_UNSHARE
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#endif
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
@@ -78,7 +81,14 @@ void arm_parent_death_signal(const PreparedLaunch& p, int error_fd) noexcept {
 
 void run_child_setup(const ChildContext& c) noexcept {
   const PreparedLaunch& p = *c.prepared;
-  const int error_fd = c.error_fd;
+  const int error_fd = c.fds(c.error_fd);
+  // First, before any change to a table it may share with the launcher: a table
+  // of its own with only the fds below the slots (fd_slots.hpp). Everything
+  // after this finds the launcher's fds through c.fds.
+  if (c.fds.unshare_from >= 0 &&
+      ::syscall(SYS_close_range, static_cast<unsigned>(c.fds.unshare_from), ~0U, CLOSE_RANGE_UNSHARE) != 0)
+    fail(error_fd, Step::CloseOnExec, errno);
+
   if (p.new_session && ::setsid() < 0) fail(error_fd, Step::NewSession, errno);
 
   if (int err = reset_signals(); err != 0) fail(error_fd, Step::ResetSignals, err);
@@ -87,7 +97,7 @@ void run_child_setup(const ChildContext& c) noexcept {
 
   // Before any user code runs, so everything the program does is accounted there.
   // "0" moves the writer itself. A child cloned into its cgroup is there already.
-  if (p.cgroup_procs.valid() && !c.in_cgroup && ::write(p.cgroup_procs.get(), "0", 1) != 1)
+  if (p.cgroup_procs.valid() && !c.in_cgroup && ::write(c.fds(p.cgroup_procs.get()), "0", 1) != 1)
     fail(error_fd, Step::JoinCgroup, errno);
 
   for (std::size_t i = 0; i < p.rlimits.size(); ++i) {
@@ -110,8 +120,9 @@ void run_child_setup(const ChildContext& c) noexcept {
   if (p.umask) ::umask(*p.umask);
 
   for (int fd = 0; fd < 3; ++fd) {
-    int source = p.stdio_source[static_cast<std::size_t>(fd)];
-    if (source >= 0) {
+    const int launcher_source = p.stdio_source[static_cast<std::size_t>(fd)];
+    if (launcher_source >= 0) {
+      const int source = c.fds(launcher_source);
       // source >= 3 always (prepare_launch), so dup2 makes a fresh fd without FD_CLOEXEC.
       if (::dup2(source, fd) < 0) fail(error_fd, Step::Stdio, errno, fd);
     } else {
@@ -126,7 +137,8 @@ void run_child_setup(const ChildContext& c) noexcept {
 
   // Passed fds after the marking, so they survive exec (dup2 clears FD_CLOEXEC;
   // a source already at its number only needs the flag cleared).
-  for (const auto& [source, target] : p.pass_fds) {
+  for (const auto& [launcher_source, target] : p.pass_fds) {
+    const int source = c.fds(launcher_source);
     if (source == target ? ::fcntl(target, F_SETFD, 0) != 0 : ::dup2(source, target) < 0)
       fail(error_fd, Step::Stdio, errno, target);
   }

@@ -2,6 +2,7 @@
 // The child half of launch(): runs between fork and exec.
 #pragma once
 
+#include "fd_slots.hpp"
 #include "prepared_launch.hpp"
 
 namespace corral::launch {
@@ -20,6 +21,9 @@ struct ChildContext {
   // then waits on learn_sync_fd until the launcher has taken a copy (learn_handoff.hpp).
   int learn_report_fd = -1;
   int learn_sync_fd = -1;
+  // The launcher's fds as the child finds them after unsharing a shared table
+  // (fd_slots.hpp); identity when the child was made with a copy.
+  ChildFds fds;
 };
 
 // Applies c.prepared in the fixed order of DESIGN.md and execs, or reports the

@@ -76,6 +76,7 @@ Result<Pending> start(const Prepared& prepared) {
   pending.process.pidfd = std::move(spawned->pidfd);
   pending.process.method = spawned->method;
   pending.process.born_in_cgroup = spawned->in_cgroup;
+  pending.process.slots_only = spawned->slots_only;
   pending.handshake = std::move(read_end);
   pending.prepared = prepared;
   if (learn) {

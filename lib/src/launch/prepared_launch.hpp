@@ -52,7 +52,7 @@ struct PreparedLaunch {
 
   // Source fd for 0, 1, 2 (always >= 3, so dup2 never hits itself); -1 = inherit.
   std::array<int, 3> stdio_source{-1, -1, -1};
-  std::array<UniqueFd, 3> stdio_owned;  // the sources we opened (files, /dev/null, dups)
+  std::array<UniqueFd, 3> stdio_owned;  // the sources we opened (files, dups; /dev/null is shared)
 
   bool set_groups = false;
   std::vector<gid_t> groups;

@@ -39,6 +39,7 @@ constexpr std::size_t kCloneArgsSizeVer2 = 88;  // with cgroup: Linux 5.7
 static_assert(sizeof(CloneArgs) == kCloneArgsSizeVer2);
 
 constexpr std::uint64_t kCloneVm = 0x00000100;
+constexpr std::uint64_t kCloneFiles = 0x00000400;
 constexpr std::uint64_t kCloneVfork = 0x00004000;
 constexpr std::uint64_t kClonePidfd = 0x00001000;
 constexpr std::uint64_t kCloneIntoCgroup = 0x200000000ULL;
@@ -113,6 +114,7 @@ long try_clone3(ChildContext& ctx, bool into_cgroup, bool shared_memory, int& pi
     void* base = stack.get();
     if (base == nullptr) return -ENOMEM;
     args.flags |= kCloneVm | kCloneVfork;
+    if (ctx.fds.unshare_from >= 0) args.flags |= kCloneFiles;  // the child unshares at once (fd_slots.hpp)
     args.stack = reinterpret_cast<std::uintptr_t>(base);
     args.stack_size = ChildStack::kSize;
     return clone3_vm_call(&args, size, child_entry, &ctx);
@@ -154,7 +156,15 @@ Result<Spawned> spawn_child(ChildContext& ctx, bool shared_memory_ok) {
   const bool shared_memory = shared_memory_ok && clone3_vm_supported() && !cgroup_frozen(p);
   Spawned out;
   SignalsBlocked blocked;
+  struct SlotsReleased {
+    const ChildFds& fds;
+    ~SlotsReleased() { release_slots(fds); }
+  } released{ctx.fds};
+  ctx.fds = ChildFds{};
   if (!clone3_missing && !simulate_missing) {
+    // Only a vfork-style child: the launcher must be suspended while the child
+    // shares its fd table, and the slots are put back only after the clone.
+    if (shared_memory) place_on_slots(p, ctx.error_fd, ctx.fds);
     int pidfd = -1;
     bool into_cgroup = p.cgroup_dir.valid() && p.cgroup_v2;
     long pid = try_clone3(ctx, into_cgroup, shared_memory, pidfd);
@@ -170,11 +180,14 @@ Result<Spawned> spawn_child(ChildContext& ctx, bool shared_memory_ok) {
       out.pidfd.reset(pidfd);
       out.method = shared_memory ? SpawnMethod::Clone3Vfork : SpawnMethod::Clone3;
       out.in_cgroup = into_cgroup;
+      out.slots_only = shared_memory && ctx.fds.unshare_from >= 0;
       return out;
     }
     if (pid != -ENOSYS) return Error::from_errno(static_cast<int>(-pid), "clone3 for " + p.exec_path);
     clone3_missing = true;
   }
+  release_slots(ctx.fds);
+  ctx.fds = ChildFds{};  // a forked child has its own copy of the table
   ctx.in_cgroup = false;
   pid_t pid = ::fork();
   if (pid == 0) run_child_setup(ctx);

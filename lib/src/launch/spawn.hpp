@@ -37,6 +37,7 @@ struct Spawned {
   UniqueFd pidfd;
   SpawnMethod method = SpawnMethod::Fork;
   bool in_cgroup = false;  // CLONE_INTO_CGROUP did it
+  bool slots_only = false;  // CLONE_FILES, then the child unshared only the slots (fd_slots.hpp)
 };
 
 // Starts the child that runs run_child_setup(ctx). ctx.in_cgroup is set by this

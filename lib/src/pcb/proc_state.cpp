@@ -4,6 +4,8 @@
 #include <array>
 #include <utility>
 
+#include "corral/base/strings.hpp"
+
 namespace corral {
 namespace {
 constexpr std::array<std::pair<ProcState, std::string_view>, 7> kNames{{
@@ -16,16 +18,6 @@ constexpr std::array<std::pair<ProcState, std::string_view>, 7> kNames{{
     {ProcState::Exit, "Exit"},
 }};
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 }  // namespace
 
 std::string_view to_string(ProcState s) {

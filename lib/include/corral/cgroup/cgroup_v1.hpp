@@ -6,6 +6,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 
 #include "corral/cgroup/cgroup.hpp"
 #include "corral/cgroup/layout.hpp"
@@ -43,9 +44,15 @@ class CgroupV1 final : public Cgroups {
   Result<std::string> dir(Controller c, const std::string& path) const;
   std::vector<std::string> unique_dirs() const;  // each controller directory once
   Status set_state(const std::string& path, const char* state, std::chrono::milliseconds timeout);
+  // Gives a new cpuset directory (under base) its parent's cpus and mems: empty
+  // ones refuse tasks.
+  Status fill_new_cpuset(const std::string& base, const std::string& dir);
 
   std::map<Controller, std::string> dirs_;
   Mode mode_;
+  // cpuset directories whose cgroup.clone_children is on: the kernel copies their
+  // cpus and mems into each new child itself.
+  std::set<std::string> cloning_cpusets_;
 };
 
 }  // namespace corral::cgroup

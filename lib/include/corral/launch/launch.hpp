@@ -38,6 +38,7 @@ struct Launched {
   UniqueFd seccomp_listener;  // syscall_filter_mode "learn": the user-notification fd
   SpawnMethod method = SpawnMethod::Fork;
   bool born_in_cgroup = false;  // cloned into its cgroup v2 (CLONE_INTO_CGROUP), never outside it
+  bool slots_only = false;      // shared the launcher's fd table and kept only its own fds (reserve_launch_fd_slots)
 };
 
 // Starts the process. On a child-side failure the child has already been reaped
@@ -69,6 +70,16 @@ Result<Pending> start(const Prepared& p);
 // the child has been reaped (unless the caller reaped it first) and the message
 // is the same as launch() gives.
 Result<bool> poll_handshake(Pending& pending);
+
+// For a launcher that holds many fds (corrald: several per service). Reserves a
+// few of the lowest free fd numbers for the calling thread, so that its
+// vfork-style children share its fd table and unshare only those few at once,
+// instead of copying every fd at clone and closing them all again at execve
+// (lib/src/launch/fd_slots.hpp). Call it early, while the low numbers are free,
+// and never dup2 onto a number you did not open: the reserved ones are taken.
+// false: the kernel lacks close_range(CLOSE_RANGE_UNSHARE) (Linux 5.9) or no fd
+// could be had; launches then work as without it.
+bool reserve_launch_fd_slots();
 
 // Tests: behave as if clone3 returned ENOSYS (an old kernel, or a container whose
 // seccomp policy hides it), so the fork fallback runs.
