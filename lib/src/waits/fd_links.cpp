@@ -36,10 +36,10 @@ bool wanted(std::string_view target, const FdLinkFilter& filter) {
 
 }  // namespace
 
-void read_fd_links(pid_t pid, const FdLinkFilter& filter, std::vector<FdEntry>& out) {
-  char dir[48];
-  std::snprintf(dir, sizeof dir, "/proc/%d/fd", pid);
-  const int dfd = ::open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+void read_fd_links(int proc_dir, pid_t pid, const FdLinkFilter& filter, std::vector<FdEntry>& out) {
+  char dir[32];
+  std::snprintf(dir, sizeof dir, "%d/fd", pid);
+  const int dfd = ::openat(proc_dir, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0) return;
   alignas(8) char dents[16384];
   char link[4096];

@@ -41,9 +41,9 @@ ThreadCall parse_syscall(pid_t tid, std::string_view text) {
 bool denied(int err) { return err == EACCES || err == EPERM; }
 
 // The syscall file of one thread: its call, or nr -1 when running or unreadable.
-ThreadCall read_call(const char* path, pid_t tid, std::string& buf, std::size_t& unreadable) {
+ThreadCall read_call(int proc_dir, const char* path, pid_t tid, std::string& buf, std::size_t& unreadable) {
   std::string_view text;
-  if (int err = proc::detail::read_proc_file(AT_FDCWD, path, buf, text); err != 0) {
+  if (int err = proc::detail::read_proc_file(proc_dir, path, buf, text); err != 0) {
     if (denied(err)) ++unreadable;
     return ThreadCall{tid, -1, {}};
   }
@@ -52,8 +52,8 @@ ThreadCall read_call(const char* path, pid_t tid, std::string& buf, std::size_t&
 
 // Thread ids under /proc/PID/task, in the directory's order (getdents64 straight on
 // the fd: no opendir's extra fcntl and fstat).
-void list_tasks(const char* dir, std::vector<pid_t>& out) {
-  const int dfd = ::open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+void list_tasks(int proc_dir, const char* dir, std::vector<pid_t>& out) {
+  const int dfd = ::openat(proc_dir, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0) return;
   alignas(8) char dents[8192];
   for (;;) {
@@ -74,11 +74,12 @@ void list_tasks(const char* dir, std::vector<pid_t>& out) {
 
 }  // namespace
 
-bool read_process(pid_t pid, std::string& buf, LoadedProcess& out) {
+bool read_process(int proc_dir, pid_t pid, std::string& buf, LoadedProcess& out) {
+  // Paths relative to /proc: the walk skips "/" and the mount crossing into procfs.
   char path[64];
-  std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  std::snprintf(path, sizeof path, "%d/stat", pid);
   std::string_view text;
-  if (proc::detail::read_proc_file(AT_FDCWD, path, buf, text) != 0) return false;
+  if (proc::detail::read_proc_file(proc_dir, path, buf, text) != 0) return false;
   ProcessInfo& info = out.info;
   info.pid = pid;
   const auto open = text.find('(');
@@ -121,17 +122,17 @@ bool read_process(pid_t pid, std::string& buf, LoadedProcess& out) {
   if (threads <= 1) {
     info.tids.push_back(pid);
     if (may_wait) {
-      std::snprintf(path, sizeof path, "/proc/%d/syscall", pid);
-      out.calls.push_back(read_call(path, pid, buf, out.unreadable));
+      std::snprintf(path, sizeof path, "%d/syscall", pid);
+      out.calls.push_back(read_call(proc_dir, path, pid, buf, out.unreadable));
     } else {
       out.calls.push_back(ThreadCall{pid, -1, {}});
     }
   } else if (!kthread) {
-    std::snprintf(path, sizeof path, "/proc/%d/task", pid);
-    list_tasks(path, info.tids);
+    std::snprintf(path, sizeof path, "%d/task", pid);
+    list_tasks(proc_dir, path, info.tids);
     for (pid_t tid : info.tids) {
-      std::snprintf(path, sizeof path, "/proc/%d/task/%d/syscall", pid, tid);
-      out.calls.push_back(read_call(path, tid, buf, out.unreadable));
+      std::snprintf(path, sizeof path, "%d/task/%d/syscall", pid, tid);
+      out.calls.push_back(read_call(proc_dir, path, tid, buf, out.unreadable));
     }
   }
   return true;

@@ -3,6 +3,7 @@
 // and a lazily built index of every open file descriptor on the system.
 #pragma once
 
+#include <fcntl.h>
 #include <sys/types.h>
 
 #include <array>
@@ -14,6 +15,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "corral/base/unique_fd.hpp"
 #include "corral/waits/proc_locks.hpp"
 #include "corral/waits/scan.hpp"
 
@@ -41,9 +43,9 @@ struct LoadedProcess {
   std::size_t unreadable = 0;   // threads whose syscall file was refused
 };
 
-// Reads /proc/PID/stat and its threads' syscalls into out (buf is scratch); false if
-// the process is gone. Thread-safe.
-bool read_process(pid_t pid, std::string& buf, LoadedProcess& out);
+// Reads /proc/PID/stat and its threads' syscalls into out (buf is scratch; proc_dir
+// is an fd of /proc); false if the process is gone. Thread-safe.
+bool read_process(int proc_dir, pid_t pid, std::string& buf, LoadedProcess& out);
 
 // Which /proc/PID/fd links the holder search keeps: anonymous pipes (all of them, or
 // those inodes) and FIFOs opened by one of these paths.
@@ -53,8 +55,9 @@ struct FdLinkFilter {
   const std::unordered_set<std::string>* fifo_paths = nullptr;
 };
 
-// Appends pid's fds whose link the filter wants, in fd order. Thread-safe.
-void read_fd_links(pid_t pid, const FdLinkFilter& filter, std::vector<FdEntry>& out);
+// Appends pid's fds whose link the filter wants, in fd order (proc_dir: an fd of
+// /proc). Thread-safe.
+void read_fd_links(int proc_dir, pid_t pid, const FdLinkFilter& filter, std::vector<FdEntry>& out);
 
 // Identity of a pipe or FIFO from a /proc/PID/fd link: "pipe:[123]" or a FIFO's path.
 struct PipeId {
@@ -66,7 +69,8 @@ struct PipeId {
 
 class ScanContext {
  public:
-  explicit ScanContext(const ScanOptions& opts) : opts_(opts) {}
+  explicit ScanContext(const ScanOptions& opts)
+      : opts_(opts), proc_dir_(::open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {}
 
   Snapshot snap;
   const ScanOptions& opts() const { return opts_; }
@@ -103,6 +107,7 @@ class ScanContext {
 
  private:
   ScanOptions opts_;
+  UniqueFd proc_dir_;  // /proc: the table and fd passes open PID/... relative to it
   struct HolderIndex {
     bool every_pipe = false;
     std::unordered_set<std::uint64_t> inodes;  // covered when !every_pipe
