@@ -53,6 +53,22 @@ class Children {
   std::vector<pid_t> pids_;
 };
 
+// A private directory for the FIFO, removed even when an assertion ends the test.
+struct FifoDir {
+  std::string dir, fifo;
+  FifoDir() {
+    char tmpl[] = "/tmp/corral-waits-full-XXXXXX";
+    if (::mkdtemp(tmpl) == nullptr) return;
+    dir = tmpl;
+    fifo = dir + "/fifo";
+    if (::mkfifo(fifo.c_str(), 0600) != 0) fifo.clear();
+  }
+  ~FifoDir() {
+    if (!fifo.empty()) ::unlink(fifo.c_str());
+    if (!dir.empty()) ::rmdir(dir.c_str());
+  }
+};
+
 void block_reading(int fd) {
   char c;
   (void)!::read(fd, &c, 1);
@@ -117,11 +133,9 @@ TEST(WaitsFullScan, PipeAndFifoHoldersMatchAScopedScanAndAPipeCycleIsADeadlock) 
   ::close(c3[0]);
   ::close(c3[1]);
   // W reads a FIFO that H holds open for reading and writing.
-  char dir_template[] = "/tmp/corral-waits-full-XXXXXX";
-  ASSERT_NE(::mkdtemp(dir_template), nullptr);
-  const std::string dir = dir_template;
-  const std::string fifo = dir + "/fifo";
-  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  FifoDir fifo_dir;
+  ASSERT_FALSE(fifo_dir.fifo.empty()) << "mkdtemp or mkfifo failed";
+  const std::string& fifo = fifo_dir.fifo;
   int holder_ready[2];
   ASSERT_EQ(::pipe(holder_ready), 0);
   const pid_t h = kids.spawn([&] {
@@ -184,7 +198,4 @@ TEST(WaitsFullScan, PipeAndFifoHoldersMatchAScopedScanAndAPipeCycleIsADeadlock) 
   EXPECT_EQ(ours[0].resources.size(), 2u);
   for (const auto& d : report.deadlocks)
     for (pid_t p : {c, m, w, h}) EXPECT_EQ(std::count(d.pids.begin(), d.pids.end(), p), 0) << p;
-
-  ::unlink(fifo.c_str());
-  ::rmdir(dir.c_str());
 }
