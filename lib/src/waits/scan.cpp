@@ -10,20 +10,25 @@ namespace corral::waits {
 Result<Snapshot> scan_system(const ScanOptions& options) {
   detail::ScanContext ctx(options);
   std::optional<detail::LockSource> locks;
+  std::optional<detail::PipeSource> pipes;
   std::optional<detail::RegistrySource> registry;
   if (options.locks) locks.emplace(ctx);
+  if (options.pipes) pipes.emplace(ctx);
   if (options.registry) registry.emplace(ctx);
   if (options.sysv) detail::add_sysv_notes(ctx);
 
   if (options.pids.empty()) {
-    for (pid_t pid : detail::list_pids()) ctx.want(pid);
+    // Every process: the whole table first (on all cores), then the pipe holders of
+    // just the pipes somebody waits on; the loop below finds both already read.
+    ctx.load_all(detail::list_pids());
+    if (pipes) pipes->index_holders_of_waited();
   } else {
     for (pid_t pid : options.pids) ctx.want(pid);
   }
   while (auto pid = ctx.next()) {
     if (!ctx.load(*pid)) continue;  // vanished
     if (locks) locks->examine(*pid);
-    if (options.pipes) detail::examine_pipes(ctx, *pid);
+    if (pipes) pipes->examine(*pid);
     if (options.mutexes) detail::examine_mutexes(ctx, *pid);
     if (registry) registry->examine(*pid);
     if (options.sysv) detail::examine_sysv(ctx, *pid);

@@ -11,7 +11,9 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "../proc/proc_files.hpp"
 #include "corral/base/file_read.hpp"
+#include "parallel_slots.hpp"
 
 namespace corral::waits::detail {
 namespace {
@@ -33,27 +35,6 @@ std::vector<int> list_numeric(const std::string& dir) {
   return out;
 }
 
-// "nr a0 a1 a2 a3 a4 a5 sp pc" or "running" / "-1 sp pc".
-ThreadCall parse_syscall(pid_t tid, std::string_view text) {
-  ThreadCall c;
-  c.tid = tid;
-  const char* p = text.data();
-  const char* end = p + text.size();
-  long nr = -1;
-  auto r = std::from_chars(p, end, nr);
-  if (r.ec != std::errc()) return c;
-  c.nr = nr;
-  p = r.ptr;
-  for (auto& a : c.args) {
-    while (p < end && *p == ' ') ++p;
-    if (end - p > 2 && p[0] == '0' && p[1] == 'x') p += 2;
-    auto rr = std::from_chars(p, end, a, 16);
-    if (rr.ec != std::errc()) break;
-    p = rr.ptr;
-  }
-  return c;
-}
-
 }  // namespace
 
 std::vector<pid_t> list_pids() {
@@ -70,67 +51,37 @@ pid_t tgid_of(pid_t tid) {
   return static_cast<pid_t>(std::atoi(text.c_str() + pos + 6));
 }
 
+void ScanContext::add_loaded(LoadedProcess&& p) {
+  unreadable_ += p.unreadable;
+  if (p.no_files) no_files_.insert(p.info.pid);
+  calls_[p.info.pid] = std::move(p.calls);
+  snap.processes.push_back(std::move(p.info));
+}
+
 bool ScanContext::load(pid_t pid) {
   if (calls_.count(pid)) return true;
-  const std::string dir = "/proc/" + std::to_string(pid);
-  std::string& text = buf_;
-  if (!read_file_at(AT_FDCWD, (dir + "/stat").c_str(), text)) return false;
-  ProcessInfo info;
-  info.pid = pid;
-  auto open = text.find('(');
-  auto close = text.rfind(')');
-  if (open == std::string::npos || close == std::string::npos || close + 2 >= text.size()) return false;
-  info.comm = text.substr(open + 1, close - open - 1);
-  // Fields after comm: 3 state ... 14 utime 15 stime 18 priority 19 nice 20 threads 22 start.
-  std::vector<std::string_view> f;
-  std::string_view rest(text);
-  rest.remove_prefix(close + 2);
-  while (!rest.empty()) {
-    auto sp = rest.find(' ');
-    f.push_back(rest.substr(0, sp));
-    if (sp == std::string_view::npos) break;
-    rest.remove_prefix(sp + 1);
-  }
-  auto field = [&](std::size_t n) -> std::string_view { return n - 3 < f.size() ? f[n - 3] : std::string_view("0"); };
-  auto num = [&](std::size_t n) {
-    long long v = 0;
-    auto s = field(n);
-    std::from_chars(s.data(), s.data() + s.size(), v);
-    return v;
-  };
-  info.state = field(3).empty() ? '?' : field(3)[0];
-  info.cpu_ticks = static_cast<std::uint64_t>(num(14) + num(15));
-  info.priority = static_cast<long>(num(18));
-  info.nice = static_cast<long>(num(19));
-  info.start_ticks = static_cast<std::uint64_t>(num(22));
-  const long threads = static_cast<long>(num(20));
-  constexpr unsigned long long kPfKthread = 0x00200000;
-  const bool kthread = (static_cast<unsigned long long>(num(9)) & kPfKthread) != 0;
-  // Only a sleeping task can be waiting; kernel threads hold nothing we can see.
-  const bool may_wait = !kthread && (info.state == 'S' || info.state == 'D');
-
-  std::vector<ThreadCall> calls;
-  if (threads <= 1) {
-    info.tids.push_back(pid);
-    std::string& sc = buf_;
-    Status st = may_wait ? read_file_at(AT_FDCWD, (dir + "/syscall").c_str(), sc) : Status(Error::logic("skip"));
-    if (st) calls.push_back(parse_syscall(pid, sc));
-    else calls.push_back(ThreadCall{pid, -1, {}});
-    if (may_wait && !st && (st.error().code == EACCES || st.error().code == EPERM)) ++unreadable_;
-  } else if (!kthread) {
-    for (int tid : list_numeric(dir + "/task")) {
-      info.tids.push_back(tid);
-      std::string& sc = buf_;
-      std::string path = dir + "/task/" + std::to_string(tid) + "/syscall";
-      Status st = read_file_at(AT_FDCWD, path.c_str(), sc);
-      if (!st && (st.error().code == EACCES || st.error().code == EPERM)) ++unreadable_;
-      if (st) calls.push_back(parse_syscall(tid, sc));
-      else calls.push_back(ThreadCall{tid, -1, {}});
-    }
-  }
-  calls_[pid] = std::move(calls);
-  snap.processes.push_back(std::move(info));
+  LoadedProcess p;
+  if (!read_process(proc_dir_.get(), pid, buf_, p)) return false;
+  add_loaded(std::move(p));
   return true;
+}
+
+void ScanContext::load_all(const std::vector<pid_t>& pids) {
+  // Our own process first, before any helper thread exists: read while it has helpers,
+  // it would show them and their futex waits, which a one-thread scan never did.
+  const pid_t self = ::getpid();
+  std::vector<std::optional<LoadedProcess>> slots(pids.size());
+  std::vector<std::string> bufs(scan_workers(pids.size()));
+  for (std::size_t i = 0; i < pids.size(); ++i)
+    if (pids[i] == self && !read_process(proc_dir_.get(), self, buf_, slots[i].emplace())) slots[i].reset();
+  for_each_index(pids.size(), static_cast<unsigned>(bufs.size()), [&](std::size_t i, unsigned worker) {
+    if (pids[i] == self || calls_.count(pids[i])) return;
+    if (!read_process(proc_dir_.get(), pids[i], bufs[worker], slots[i].emplace())) slots[i].reset();
+  });
+  for (std::size_t i = 0; i < pids.size(); ++i) {
+    if (slots[i] && !calls_.count(pids[i])) add_loaded(std::move(*slots[i]));
+    want(pids[i]);
+  }
 }
 
 void ScanContext::want(pid_t pid) {
@@ -178,51 +129,58 @@ const std::vector<FdEntry>& ScanContext::all_fds() {
   return *fds_;
 }
 
+void ScanContext::index_pipe_holders(std::unordered_set<std::uint64_t> inodes,
+                                      std::unordered_set<std::string> fifo_paths) {
+  holders_.emplace();
+  holders_->inodes = std::move(inodes);
+  holders_->fifo_paths = std::move(fifo_paths);
+  run_holder_pass(*holders_);
+}
+
+// Every process under /proc (listed afresh: a holder may be younger than the table),
+// less those known to hold no fds, read on all cores; merged in /proc order.
+void ScanContext::run_holder_pass(HolderIndex& index) {
+  std::vector<pid_t> pids;
+  for (pid_t pid : list_pids())
+    if (!no_files_.count(pid)) pids.push_back(pid);
+  const FdLinkFilter filter{index.every_pipe, &index.inodes, &index.fifo_paths};
+  std::vector<std::vector<FdEntry>> slots(pids.size());
+  for_each_index(pids.size(), scan_workers(pids.size()),
+                 [&](std::size_t i, unsigned) { read_fd_links(proc_dir_.get(), pids[i], filter, slots[i]); });
+  for (auto& slot : slots)
+    for (auto& e : slot) {
+      const FdEntry& kept = index.store.emplace_back(std::move(e));
+      if (kept.target[0] == '/') index.fifos[kept.target].push_back(&kept);
+      else index.pipes[std::strtoull(kept.target.c_str() + 6, nullptr, 10)].push_back(&kept);
+    }
+}
+
 const std::vector<const FdEntry*>& ScanContext::pipe_fds(std::uint64_t inode) {
-  if (!pipes_) {
-    pipes_.emplace();
+  if (!holders_ || !(holders_->every_pipe || holders_->inodes.count(inode))) {
+    // Not covered (a --pid scan, or a waiter younger than the table): every pipe.
+    std::unordered_set<std::string> fifo_paths;
+    if (holders_) fifo_paths = std::move(holders_->fifo_paths);
+    holders_.emplace();
+    holders_->every_pipe = true;
+    holders_->fifo_paths = std::move(fifo_paths);
     if (fds_) {
       for (const auto& e : *fds_)
-        if (e.target.rfind("pipe:[", 0) == 0) (*pipes_)[std::strtoull(e.target.c_str() + 6, nullptr, 10)].push_back(&e);
+        if (e.target.rfind("pipe:[", 0) == 0) holders_->pipes[std::strtoull(e.target.c_str() + 6, nullptr, 10)].push_back(&e);
+        else if (holders_->fifo_paths.count(e.target)) holders_->fifos[e.target].push_back(&e);
     } else {
-      index_pipe_fds();
+      run_holder_pass(*holders_);
     }
   }
   static const std::vector<const FdEntry*> kNone;
-  auto it = pipes_->find(inode);
-  return it == pipes_->end() ? kNone : it->second;
+  auto it = holders_->pipes.find(inode);
+  return it == holders_->pipes.end() ? kNone : it->second;
 }
 
-// One pass over every process's fds that keeps only anonymous pipes: the link is
-// read into a stack buffer and a string is made only for a pipe (issue 13: the
-// full table made one string per fd of the system). Kernel threads have no fds.
-void ScanContext::index_pipe_fds() {
-  constexpr std::string_view kPipe = "pipe:[";
-  char buf[64];
-  char dir[48];
-  alignas(8) char dents[16384];
-  for (pid_t pid : list_pids()) {
-    std::snprintf(dir, sizeof dir, "/proc/%d/fd", pid);
-    int dfd = ::open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0) continue;
-    // getdents64 on the fd itself: no fdopendir (its fcntl and fstat) per process.
-    for (;;) {
-      const long n = ::syscall(SYS_getdents64, dfd, dents, sizeof dents);
-      if (n <= 0) break;
-      for (long off = 0; off < n;) {
-        const auto* de = reinterpret_cast<const dirent64*>(dents + off);
-        off += de->d_reclen;
-        if (de->d_type != DT_LNK && de->d_type != DT_UNKNOWN) continue;
-        if (!all_digits(de->d_name)) continue;
-        // Targets longer than the buffer are paths, never "pipe:[N]": readlinkat truncates them.
-        ssize_t len = ::readlinkat(dfd, de->d_name, buf, sizeof buf);
-        if (len <= static_cast<ssize_t>(kPipe.size()) || std::string_view(buf, kPipe.size()) != kPipe) continue;
-        pipe_store_.push_back({pid, std::atoi(de->d_name), std::string(buf, static_cast<std::size_t>(len))});
-      }
-    }
-    ::close(dfd);
-  }
-  for (const auto& e : pipe_store_) (*pipes_)[std::strtoull(e.target.c_str() + 6, nullptr, 10)].push_back(&e);
+const std::vector<const FdEntry*>* ScanContext::fifo_fds(const std::string& path) {
+  if (!holders_ || !holders_->fifo_paths.count(path)) return nullptr;
+  static const std::vector<const FdEntry*> kNone;
+  auto it = holders_->fifos.find(path);
+  return it == holders_->fifos.end() ? &kNone : &it->second;
 }
 
 const std::string& ScanContext::fdinfo(pid_t pid, int fd) {
@@ -232,7 +190,8 @@ const std::string& ScanContext::fdinfo(pid_t pid, int fd) {
   if (fresh) {
     char path[64];
     std::snprintf(path, sizeof path, "/proc/%d/fdinfo/%d", pid, fd);
-    if (!read_file_at(AT_FDCWD, path, it->second)) it->second.clear();
+    std::string_view text;
+    if (proc::detail::read_proc_file(AT_FDCWD, path, buf_, text) == 0) it->second.assign(text);
   }
   return it->second;
 }

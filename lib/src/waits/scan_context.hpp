@@ -3,6 +3,7 @@
 // and a lazily built index of every open file descriptor on the system.
 #pragma once
 
+#include <fcntl.h>
 #include <sys/types.h>
 
 #include <array>
@@ -14,6 +15,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "corral/base/unique_fd.hpp"
 #include "corral/waits/proc_locks.hpp"
 #include "corral/waits/scan.hpp"
 
@@ -32,15 +34,52 @@ struct FdEntry {
   std::string target;  // the /proc/PID/fd/N link: "pipe:[123]", "/tmp/f", "socket:[..]"
 };
 
+// What one process's /proc files said: its record, the call each thread sleeps in, and
+// whether it can hold files at all.
+struct LoadedProcess {
+  ProcessInfo info;
+  std::vector<ThreadCall> calls;
+  bool no_files = false;        // kernel thread or exited leader: /proc/PID/fd is empty
+  std::size_t unreadable = 0;   // threads whose syscall file was refused
+};
+
+// Reads /proc/PID/stat and its threads' syscalls into out (buf is scratch; proc_dir
+// is an fd of /proc); false if the process is gone. Thread-safe.
+bool read_process(int proc_dir, pid_t pid, std::string& buf, LoadedProcess& out);
+
+// Which /proc/PID/fd links the holder search keeps: anonymous pipes (all of them, or
+// those inodes) and FIFOs opened by one of these paths.
+struct FdLinkFilter {
+  bool every_pipe = false;
+  const std::unordered_set<std::uint64_t>* inodes = nullptr;
+  const std::unordered_set<std::string>* fifo_paths = nullptr;
+};
+
+// Appends pid's fds whose link the filter wants, in fd order (proc_dir: an fd of
+// /proc). Thread-safe.
+void read_fd_links(int proc_dir, pid_t pid, const FdLinkFilter& filter, std::vector<FdEntry>& out);
+
+// Identity of a pipe or FIFO from a /proc/PID/fd link: "pipe:[123]" or a FIFO's path.
+struct PipeId {
+  std::string key;   // "pipe:123" or "fifo:maj:min:ino"
+  std::string path;  // FIFO path, empty for anonymous pipes
+  std::uint64_t inode = 0;
+  std::string device;
+};
+
 class ScanContext {
  public:
-  explicit ScanContext(const ScanOptions& opts) : opts_(opts) {}
+  explicit ScanContext(const ScanOptions& opts)
+      : opts_(opts), proc_dir_(::open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {}
 
   Snapshot snap;
   const ScanOptions& opts() const { return opts_; }
 
   // Reads /proc/PID/stat and the threads' syscalls once; false if the process is gone.
   bool load(pid_t pid);
+  // load() and want() for each of pids, in this order; the reading is spread over the
+  // cores when there are many.
+  void load_all(const std::vector<pid_t>& pids);
   const std::vector<ThreadCall>& calls(pid_t pid) { return calls_[pid]; }
   // Queue a process for examination (holders found along the way).
   void want(pid_t pid);
@@ -51,9 +90,15 @@ class ScanContext {
 
   // Every fd of every process (built on first use).
   const std::vector<FdEntry>& all_fds();
-  // The fds that are anonymous pipes, by pipe inode (built on first use, from
-  // all_fds() if that exists, else by a pass that keeps only the pipes).
+  // One holder pass over every process that may hold files, keeping only the fds on
+  // these pipe inodes and FIFO paths (the ones somebody waits on).
+  void index_pipe_holders(std::unordered_set<std::uint64_t> inodes, std::unordered_set<std::string> fifo_paths);
+  // The fds on the anonymous pipe `inode`, in process and fd order: from the holder
+  // pass if it covered the inode, else from all_fds() if that exists, else from a
+  // pass that keeps every pipe.
   const std::vector<const FdEntry*>& pipe_fds(std::uint64_t inode);
+  // The fds open on the FIFO `path`; nullptr if no holder pass covered that path.
+  const std::vector<const FdEntry*>* fifo_fds(const std::string& path);
   // Cached /proc/PID/fdinfo/FD text ("" if unreadable).
   const std::string& fdinfo(pid_t pid, int fd);
 
@@ -62,13 +107,23 @@ class ScanContext {
 
  private:
   ScanOptions opts_;
+  UniqueFd proc_dir_;  // /proc: the table and fd passes open PID/... relative to it
+  struct HolderIndex {
+    bool every_pipe = false;
+    std::unordered_set<std::uint64_t> inodes;  // covered when !every_pipe
+    std::unordered_set<std::string> fifo_paths;
+    std::deque<FdEntry> store;  // entries of the pass (stable addresses)
+    std::unordered_map<std::uint64_t, std::vector<const FdEntry*>> pipes;
+    std::unordered_map<std::string, std::vector<const FdEntry*>> fifos;
+  };
+  void add_loaded(LoadedProcess&& p);
+  void run_holder_pass(HolderIndex& index);
   std::unordered_map<pid_t, std::vector<ThreadCall>> calls_;
+  std::unordered_set<pid_t> no_files_;  // known to hold no fds: the holder pass skips them
   std::unordered_set<pid_t> queued_;
   std::deque<pid_t> queue_;
-  void index_pipe_fds();
   std::optional<std::vector<FdEntry>> fds_;
-  std::deque<FdEntry> pipe_store_;  // the pipe entries when fds_ was not built (stable addresses)
-  std::optional<std::unordered_map<std::uint64_t, std::vector<const FdEntry*>>> pipes_;
+  std::optional<HolderIndex> holders_;
   std::string buf_;  // reused for /proc reads
   std::size_t unreadable_ = 0;
   std::unordered_map<std::uint64_t, std::string> fdinfo_cache_;
@@ -96,7 +151,21 @@ class LockSource {
   bool ok_ = false;
 };
 
-void examine_pipes(ScanContext& ctx, pid_t pid);
+// Pipes and FIFOs. A full scan calls index_holders_of_waited() once the process
+// table is read, so the holder search covers just the pipes that threads wait on.
+class PipeSource {
+ public:
+  explicit PipeSource(ScanContext& ctx) : ctx_(ctx) {}
+  void index_holders_of_waited();
+  void examine(pid_t pid);
+
+ private:
+  // The pipe or FIFO that pid's fd is (nullopt if neither), looked up once per scan.
+  const std::optional<PipeId>& waited_pipe(pid_t pid, int fd);
+  ScanContext& ctx_;
+  std::unordered_map<std::uint64_t, std::optional<PipeId>> waited_;  // by pid << 32 | fd
+};
+
 void examine_mutexes(ScanContext& ctx, pid_t pid);
 
 class RegistrySource {

@@ -16,14 +16,6 @@ namespace {
 
 constexpr long kSysRead = 0, kSysWrite = 1, kSysReadv = 19, kSysWritev = 20;
 
-// Identity of a pipe or FIFO from a /proc/PID/fd link: "pipe:[123]" or a FIFO's path.
-struct PipeId {
-  std::string key;   // "pipe:123" or "fifo:maj:min:ino"
-  std::string path;  // FIFO path, empty for anonymous pipes
-  std::uint64_t inode = 0;
-  std::string device;
-};
-
 std::optional<PipeId> pipe_of(pid_t pid, int fd, const std::string& target) {
   PipeId id;
   if (target.rfind("pipe:[", 0) == 0) {
@@ -52,15 +44,45 @@ int access_mode(ScanContext& ctx, pid_t pid, int fd) {
   return static_cast<int>(std::strtoul(info.c_str() + pos + 6, nullptr, 8)) & O_ACCMODE;
 }
 
+bool is_read(long nr) { return nr == kSysRead || nr == kSysReadv; }
+bool is_write(long nr) { return nr == kSysWrite || nr == kSysWritev; }
+
 }  // namespace
 
-void examine_pipes(ScanContext& ctx, pid_t pid) {
+const std::optional<PipeId>& PipeSource::waited_pipe(pid_t pid, int fd) {
+  const std::uint64_t key = (static_cast<std::uint64_t>(static_cast<std::uint32_t>(pid)) << 32) |
+                            static_cast<std::uint32_t>(fd);
+  auto [it, fresh] = waited_.try_emplace(key);
+  if (fresh) it->second = pipe_of(pid, fd, ScanContext::fd_target(pid, fd));
+  return it->second;
+}
+
+// Two phases instead of an index of every fd: the waits first (they name the pipes),
+// then one pass over the fd tables that keeps just those pipes. No pass at all when
+// nobody waits on a pipe or FIFO.
+void PipeSource::index_holders_of_waited() {
+  std::unordered_set<std::uint64_t> inodes;
+  std::unordered_set<std::string> fifo_paths;
+  for (const ProcessInfo& p : ctx_.snap.processes)
+    for (const auto& c : ctx_.calls(p.pid)) {
+      if (!is_read(c.nr) && !is_write(c.nr)) continue;
+      const auto& id = waited_pipe(p.pid, static_cast<int>(c.args[0]));
+      if (!id) continue;
+      if (id->path.empty()) inodes.insert(id->inode);
+      else fifo_paths.insert(id->path);
+    }
+  if (inodes.empty() && fifo_paths.empty()) return;
+  ctx_.index_pipe_holders(std::move(inodes), std::move(fifo_paths));
+}
+
+void PipeSource::examine(pid_t pid) {
+  ScanContext& ctx = ctx_;
   for (const auto& c : ctx.calls(pid)) {
-    const bool reading = c.nr == kSysRead || c.nr == kSysReadv;
-    const bool writing = c.nr == kSysWrite || c.nr == kSysWritev;
+    const bool reading = is_read(c.nr);
+    const bool writing = is_write(c.nr);
     if (!reading && !writing) continue;
     const int fd = static_cast<int>(c.args[0]);
-    auto id = pipe_of(pid, fd, ScanContext::fd_target(pid, fd));
+    const auto& id = waited_pipe(pid, fd);
     if (!id) continue;
     Resource r;
     r.kind = ResourceKind::kPipe;
@@ -87,8 +109,10 @@ void examine_pipes(ScanContext& ctx, pid_t pid) {
       };
       if (id->path.empty()) {
         for (const FdEntry* e : ctx.pipe_fds(id->inode)) consider(*e);
-      } else {
+      } else if (const auto* held = ctx.fifo_fds(id->path)) {
         // FIFOs are matched by the path they were opened by (no stat of every file fd).
+        for (const FdEntry* e : *held) consider(*e);
+      } else {
         for (const auto& e : ctx.all_fds())
           if (e.target == id->path) consider(e);
       }

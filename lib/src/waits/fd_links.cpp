@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: Apache-2.0
+// One process's open files as /proc/PID/fd links, keeping only those a filter wants:
+// the holder search for pipes and FIFOs. Safe to call from several threads at once.
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdio>
+
+#include "scan_context.hpp"
+
+namespace corral::waits::detail {
+namespace {
+
+constexpr std::string_view kPipePrefix = "pipe:[";
+
+bool is_fd_name(const char* s) {
+  if (!*s) return false;
+  for (; *s; ++s)
+    if (*s < '0' || *s > '9') return false;
+  return true;
+}
+
+bool wanted(std::string_view target, const FdLinkFilter& filter) {
+  if (target.size() > kPipePrefix.size() && target.substr(0, kPipePrefix.size()) == kPipePrefix) {
+    if (filter.every_pipe) return true;
+    std::uint64_t inode = 0;
+    std::from_chars(target.data() + kPipePrefix.size(), target.data() + target.size(), inode);
+    return filter.inodes && filter.inodes->count(inode) != 0;
+  }
+  return filter.fifo_paths && !target.empty() && target[0] == '/' &&
+         filter.fifo_paths->count(std::string(target)) != 0;
+}
+
+}  // namespace
+
+void read_fd_links(int proc_dir, pid_t pid, const FdLinkFilter& filter, std::vector<FdEntry>& out) {
+  char dir[32];
+  std::snprintf(dir, sizeof dir, "%d/fd", pid);
+  const int dfd = ::openat(proc_dir, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return;
+  alignas(8) char dents[16384];
+  char link[4096];
+  // getdents64 until it returns 0. A reply with room to spare is very likely the
+  // whole table, but filldir64 also stops early when a signal is pending (a SIGSTOP
+  // cannot be blocked), so only the empty reply proves the end.
+  for (;;) {
+    const long n = ::syscall(SYS_getdents64, dfd, dents, sizeof dents);
+    if (n <= 0) break;
+    for (long off = 0; off < n;) {
+      const auto* de = reinterpret_cast<const dirent64*>(dents + off);
+      off += de->d_reclen;
+      if (de->d_type != DT_LNK && de->d_type != DT_UNKNOWN) continue;
+      if (!is_fd_name(de->d_name)) continue;
+      const ssize_t len = ::readlinkat(dfd, de->d_name, link, sizeof link - 1);
+      if (len <= 0) continue;
+      const std::string_view target(link, static_cast<std::size_t>(len));
+      if (!wanted(target, filter)) continue;
+      int fd = -1;
+      std::from_chars(de->d_name, de->d_name + std::char_traits<char>::length(de->d_name), fd);
+      out.push_back({pid, fd, std::string(target)});
+    }
+  }
+  ::close(dfd);
+}
+
+}  // namespace corral::waits::detail
