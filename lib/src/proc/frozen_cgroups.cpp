@@ -4,12 +4,15 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 
 #include "corral/base/file_read.hpp"
 #include "corral/base/unique_fd.hpp"
 #include "corral/proc/parsers.hpp"
+#include "proc_files.hpp"
 #include "text_scan.hpp"
 
 namespace corral::proc {
@@ -26,31 +29,32 @@ void collect_tids(std::string_view text, std::vector<pid_t>& out) {
 
 // Depth-first walk of one hierarchy. depth bounds the recursion on odd trees.
 void walk(int dirfd, bool v2, std::vector<pid_t>& out, std::string& buf, int depth) {
+  // The state file is one short record, whole in one read (read_proc_file); the
+  // task lists below may not be, so they are read to the end.
   bool frozen = false;
-  if (v2) {
-    if (read_file_at(dirfd, "cgroup.events", buf)) frozen = parse_cgroup_events_frozen(buf);
-  } else {
-    if (read_file_at(dirfd, "freezer.state", buf)) frozen = parse_freezer_state_frozen(buf);
-  }
+  std::string_view state;
+  if (read_proc_file(dirfd, v2 ? "cgroup.events" : "freezer.state", buf, state) == 0)
+    frozen = v2 ? parse_cgroup_events_frozen(state) : parse_freezer_state_frozen(state);
   if (frozen) {
     if (read_file_at(dirfd, v2 ? "cgroup.threads" : "tasks", buf) ||
         (v2 && read_file_at(dirfd, "cgroup.procs", buf)))
       collect_tids(buf, out);
   }
   if (depth > 64) return;
-  int dup = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
-  if (dup < 0) return;
-  DIR* dir = ::fdopendir(dup);
-  if (dir == nullptr) {
-    ::close(dup);
-    return;
+  // getdents64 on dirfd itself: no dup and fdopendir (two system calls per cgroup
+  // fewer; there may be thousands). Only dirfd's offset moves, and openat ignores it.
+  alignas(8) char entries[4096];  // small: this recurses
+  for (;;) {
+    long n = ::syscall(SYS_getdents64, dirfd, entries, sizeof entries);
+    if (n <= 0) break;
+    for (long off = 0; off < n;) {
+      auto* e = reinterpret_cast<dirent64*>(entries + off);
+      off += e->d_reclen;
+      if (e->d_type != DT_DIR || e->d_name[0] == '.') continue;
+      UniqueFd child(::openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
+      if (child) walk(child.get(), v2, out, buf, depth + 1);
+    }
   }
-  while (dirent* e = ::readdir(dir)) {
-    if (e->d_type != DT_DIR || e->d_name[0] == '.') continue;
-    UniqueFd child(::openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
-    if (child) walk(child.get(), v2, out, buf, depth + 1);
-  }
-  ::closedir(dir);
 }
 
 // The path of `line` ("hier:controllers:path") when its controllers list has `want`.

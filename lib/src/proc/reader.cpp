@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// read_process / read_all: I/O around the pure parsers. One directory fd per task,
-// every file opened relative to it (openat, O_NOFOLLOW), buffers reused across
-// processes, uid names cached. A task that vanishes mid-read is skipped by read_all.
+// read_process / read_all: I/O around the pure parsers. Files are opened relative to
+// a task's directory fd (threads) or as "PID/name" from /proc (O_NOFOLLOW), buffers
+// are reused across processes, uid names cached. Large scans are split over worker
+// threads with fd tables of their own, which close in batches. A task that vanishes
+// mid-read is skipped by read_all.
 #include "corral/proc/reader.hpp"
 
 #include <dirent.h>
@@ -66,11 +68,24 @@ class Scanner {
   }
 
   Status open_root() {
-    root_.reset(::open(opts_.proc_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!root_) return errno_error("open " + opts_.proc_root);
+    owned_root_.reset(::open(opts_.proc_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!owned_root_) return errno_error("open " + opts_.proc_root);
+    root_ = owned_root_.get();
     if (opts_.check_frozen && real_proc_) mounts_ = read_cgroup_mounts();
     return {};
   }
+
+  // For a worker thread: read through its own fd table, whose root descriptor is the
+  // table's (not owned here: this object may be destroyed on another thread, where
+  // that number means something else). The worker's id is "self" for derive_state.
+  void use_private_table(const detail::PrivateFdTable& table) {
+    root_ = table.root();
+    fds_ = table.policy();
+    self_tid_ = static_cast<pid_t>(::syscall(SYS_gettid));
+  }
+
+  // Closes what a batched scan left open.
+  void end_scan() { detail::close_batch(fds_); }
 
   // For read_all: one walk of the freezer hierarchies instead of a cgroup read per task.
   void build_frozen_index() {
@@ -80,7 +95,7 @@ class Scanner {
     }
   }
 
-  int root() const { return root_.get(); }
+  int root() const { return root_; }
 
   // Reads process `pid` (and its threads when asked). Error code ESRCH = vanished.
   Status read_process(pid_t pid, Pcb& pcb) {
@@ -95,11 +110,11 @@ class Scanner {
       prefix_len_ = std::strlen(name);
       std::memcpy(path_, name, prefix_len_);
       path_[prefix_len_++] = '/';
-      Status st = read_task(root_.get(), pid, pid, pcb, nullptr);
+      Status st = read_task(root_, pid, pid, pcb, nullptr);
       prefix_len_ = 0;
       return st;
     }
-    UniqueFd dir(::openat(root_.get(), name, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    UniqueFd dir(::openat(root_, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!dir) {
       if (is_vanished(errno)) return vanished(pid);
       return errno_error("open " + opts_.proc_root + "/" + name);
@@ -128,7 +143,7 @@ class Scanner {
         std::snprintf(path, sizeof path, "%d/task/%d/schedstat", static_cast<int>(p->id.tgid),
                       static_cast<int>(p->id.pid));
       std::string_view text;
-      if (read_proc_file(root_.get(), path, buf_, text) != 0) continue;
+      if (read_proc_file(root_, path, buf_, text, fds_) != 0) continue;
       auto ss = parse_schedstat(text);
       if (!ss) continue;
       RunSample sample;
@@ -170,7 +185,10 @@ class Scanner {
   // One task directory (a process, or a thread when `process` is given).
   Status read_task(int dirfd, pid_t id, pid_t tgid, Pcb& pcb, const Pcb* process) {
     std::string_view text;
-    int err = read_proc_file(dirfd, at("stat"), buf_, text);
+    // The owner comes from the stat file itself (fstat of the open descriptor: same
+    // owner as /proc/PID) unless status gives the real ids.
+    struct stat owner {};
+    int err = read_proc_file(dirfd, at("stat"), buf_, text, fds_, opts_.status ? nullptr : &owner);
     if (err != 0) {
       if (is_vanished(err)) return vanished(id);
       return Error::from_errno(err, "read " + opts_.proc_root + "/" + std::to_string(id) + "/stat");
@@ -204,7 +222,7 @@ class Scanner {
     const bool zombie = s.state == 'Z' || s.state == 'X';
 
     if (opts_.status) {
-      err = read_proc_file(dirfd, at("status"), buf_, text);
+      err = read_proc_file(dirfd, at("status"), buf_, text, fds_);
       if (err != 0) {
         if (is_vanished(err)) return vanished(id);
       } else if (auto st = parse_status(text); st) {
@@ -223,20 +241,11 @@ class Scanner {
         return Error::logic(opts_.proc_root + "/" + std::to_string(id) + "/" + st.error().message, EINVAL);
       }
     } else {
-      struct stat sb {};
-      if (prefix_len_ > 0) {
-        path_[prefix_len_ - 1] = '\0';  // "PID" itself
-        const int rc = ::fstatat(dirfd, path_, &sb, AT_SYMLINK_NOFOLLOW);
-        path_[prefix_len_ - 1] = '/';
-        if (rc != 0) return vanished(id);
-      } else if (::fstat(dirfd, &sb) != 0) {
-        return vanished(id);
-      }
-      ident.uid = ident.euid = sb.st_uid;
-      ident.gid = ident.egid = sb.st_gid;
+      ident.uid = ident.euid = owner.st_uid;
+      ident.gid = ident.egid = owner.st_gid;
       ident.real_ids_known = false;
       if (opts_.privileges) {
-        err = read_proc_file(dirfd, at("status"), buf_, text);
+        err = read_proc_file(dirfd, at("status"), buf_, text, fds_);
         if (err != 0 && is_vanished(err)) return vanished(id);
         if (err == 0) {
           if (auto st = parse_status(text); st)
@@ -254,7 +263,7 @@ class Scanner {
 
     const bool sampling = opts_.sample_running && s.state == 'R';
     if (opts_.schedstat || sampling) {
-      if (read_proc_file(dirfd, at("schedstat"), buf_, text) == 0) {
+      if (read_proc_file(dirfd, at("schedstat"), buf_, text, fds_) == 0) {
         if (auto ss = parse_schedstat(text); ss) {
           ctl.run_time_ns = ss->run_time_ns;
           ctl.run_delay_ns = ss->run_delay_ns;
@@ -265,12 +274,12 @@ class Scanner {
 
     // A runnable task has no wchan (the kernel prints 0), so R skips the read.
     if (opts_.wchan && !zombie && s.state != 'R') {
-      if (read_proc_file(dirfd, at("wchan"), buf_, text) == 0) ctl.wchan.assign(parse_wchan(text));
+      if (read_proc_file(dirfd, at("wchan"), buf_, text, fds_) == 0) ctl.wchan.assign(parse_wchan(text));
     }
 
     // Frozen: from the index (read_all) or from this task's own cgroup file.
     if (opts_.cgroups || (opts_.check_frozen && real_proc_ && !use_index_)) {
-      if (read_proc_file(dirfd, at("cgroup"), buf_, text) == 0) ctl.cgroups = parse_cgroup(text);
+      if (read_proc_file(dirfd, at("cgroup"), buf_, text, fds_) == 0) ctl.cgroups = parse_cgroup(text);
     }
     if (opts_.check_frozen && real_proc_ && !zombie && !ident.kernel_thread) {
       ctl.frozen = use_index_ ? frozen_.contains(id) : cgroup_lines_frozen(ctl.cgroups, mounts_);
@@ -279,7 +288,7 @@ class Scanner {
 
     const bool needs_syscall = s.state == 'T' || s.state == 't' || ctl.frozen;
     if ((opts_.syscall || needs_syscall) && !ident.kernel_thread && !zombie) {
-      if (read_proc_file(dirfd, at("syscall"), buf_, text) == 0) {
+      if (read_proc_file(dirfd, at("syscall"), buf_, text, fds_) == 0) {
         if (auto sc = parse_syscall(text); sc) {
           pcb.cpu.syscall_readable = true;
           if (sc->kind != SyscallInfo::Kind::Running) {
@@ -299,7 +308,7 @@ class Scanner {
       ctl.open_fds = process->control.open_fds;
     } else {
       if (opts_.cmdline && !zombie && !ident.kernel_thread) {  // both have an empty cmdline
-        if (read_proc_file(dirfd, at("cmdline"), buf_, text) == 0) ident.cmdline = parse_cmdline(text);
+        if (read_proc_file(dirfd, at("cmdline"), buf_, text, fds_) == 0) ident.cmdline = parse_cmdline(text);
       }
       if (opts_.exe && !zombie && !ident.kernel_thread) {
         char target[4096];
@@ -341,7 +350,9 @@ class Scanner {
   bool real_proc_ = true;
   pid_t self_tid_ = 0;
   std::uint64_t page_kib_ = 4;
-  UniqueFd root_;
+  UniqueFd owned_root_;
+  int root_ = -1;
+  detail::FdPolicy fds_;  // shared: close each file; batched in a worker's own fd table
   std::string buf_;
   UserNames users_;
   CgroupMounts mounts_;
@@ -401,6 +412,23 @@ Status scan_range(Scanner& scanner, const std::vector<pid_t>& pids, std::size_t 
   return {};
 }
 
+// A worker thread's scan: its own fd table when the kernel lets it have one
+// (closes batched), else the program's table and its own root descriptor.
+Status scan_in_own_fd_table(Scanner& scanner, const ReadOptions& opts, const std::vector<pid_t>& pids,
+                            std::size_t begin, std::size_t end, std::vector<std::optional<Pcb>>& out,
+                            pid_t skip) {
+  detail::PrivateFdTable table(opts.proc_root.c_str());
+  if (table.error() != 0) return Error::from_errno(table.error(), "open " + opts.proc_root);
+  if (table.root() >= 0) {
+    scanner.use_private_table(table);
+  } else if (auto st = scanner.open_root(); !st) {
+    return st;
+  }
+  Status st = scan_range(scanner, pids, begin, end, out, skip);
+  scanner.end_scan();
+  return st;
+}
+
 unsigned worker_count(const ReadOptions& opts, std::size_t n) {
   if (opts.workers > 0) return static_cast<unsigned>(opts.workers);
   // Reading /proc is kernel work per file; on a busy machine a second reader thread
@@ -429,8 +457,9 @@ Result<std::vector<Pcb>> read_all(const ReadOptions& opts) {
     last_r_read = main_scanner.last_r_read_ns();
     pending = main_scanner.sample_pending();
   } else {
-    // Contiguous chunks. The calling thread reads the first one, and our own process
-    // first of all: it is then on a CPU, as the record will say, not waiting in join.
+    // Contiguous chunks, each read by a thread of ours with its own fd table (its
+    // closes batched, see PrivateFdTable). The calling thread reads only our own
+    // process, first: it is then on a CPU, as the record will say, not waiting in join.
     const pid_t self = opts.proc_root == "/proc" ? ::getpid() : 0;
     auto self_it = std::lower_bound(pids.begin(), pids.end(), self);
     const bool self_listed = self != 0 && self_it != pids.end() && *self_it == self;
@@ -438,23 +467,23 @@ Result<std::vector<Pcb>> read_all(const ReadOptions& opts) {
     std::vector<Status> results(workers);
     std::vector<std::thread> threads;
     const std::size_t chunk = (pids.size() + workers - 1) / workers;
-    for (unsigned w = 1; w < workers; ++w) {
+    for (unsigned w = 0; w < workers; ++w) {
       scanners.push_back(std::make_unique<Scanner>(opts));
-      if (auto st = scanners.back()->open_root(); !st) return st.error();
       scanners.back()->share_frozen(main_scanner);
     }
-    for (unsigned w = 1; w < workers; ++w) {
+    for (unsigned w = 0; w < workers; ++w) {
       std::size_t begin = std::min(pids.size(), w * chunk), end = std::min(pids.size(), begin + chunk);
-      threads.emplace_back(
-          [&, w, begin, end] { results[w] = scan_range(*scanners[w - 1], pids, begin, end, slots, self); });
+      threads.emplace_back([&, w, begin, end] {
+        results[w] = scan_in_own_fd_table(*scanners[w], opts, pids, begin, end, slots, self_listed ? self : 0);
+      });
     }
+    Status self_result;
     if (self_listed) {
       auto i = static_cast<std::size_t>(self_it - pids.begin());
-      results[0] = scan_range(main_scanner, pids, i, i + 1, slots);
+      self_result = scan_range(main_scanner, pids, i, i + 1, slots);
     }
-    if (results[0])
-      results[0] = scan_range(main_scanner, pids, 0, std::min(pids.size(), chunk), slots, self_listed ? self : 0);
     for (auto& t : threads) t.join();
+    if (!self_result) return self_result.error();
     for (unsigned w = 0; w < workers; ++w)
       if (!results[w]) return results[w].error();
     last_r_read = main_scanner.last_r_read_ns();
