@@ -99,6 +99,7 @@ TEST(LaunchFdSlots, AChildOfALauncherWithManyFdsGetsOnlyItsOwn) {
     }
     // Hundreds of the launcher's own fds, as corrald holds per service.
     for (int i = 0; i < 600; ++i) held.push_back(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    (void)prepare(testing::sleeper());  // opens the process's shared /dev/null once, before the count
     before = own_fds();
     run_child_listing_fds(700, view, failure);  // above the slots: the sharing path
     after = own_fds();

@@ -3,7 +3,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <sched.h>
+#include <linux/close_range.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -59,8 +59,10 @@ void close_batch(FdPolicy& fds) {
 }
 
 PrivateFdTable::PrivateFdTable(const char* proc_root) {
-  if (::unshare(CLONE_FILES) != 0) return;  // e.g. a seccomp filter: share, close one by one
-  ::close_range(3, ~0u, 0);                 // the copies of the program's descriptors
+  // A table of its own holding only 0..2: the kernel copies nothing above them
+  // (unshare + close would copy every descriptor of the program, then close each).
+  // Refused (Linux < 5.9, a seccomp filter): share, and close one by one.
+  if (::close_range(3, ~0u, CLOSE_RANGE_UNSHARE) != 0) return;
   root_ = ::open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (root_ < 0) error_ = errno;
   // Every descriptor below root_ is open (it got the lowest free one), so all the

@@ -39,7 +39,7 @@ long count_dir_entries(int dirfd, const char* name);
 // Is this errno "the process is gone"?
 inline bool is_vanished(int err) { return err == ENOENT || err == ESRCH; }
 
-// Gives the calling thread its own fd table (unshare(CLONE_FILES)) holding only
+// Gives the calling thread its own fd table (close_range CLOSE_RANGE_UNSHARE) holding only
 // stdin/out/err and a fresh descriptor of `proc_root`, so a worker can batch its
 // closes without touching the program's descriptors. The table, and whatever is
 // left open in it, goes away when the thread ends. Only for threads the reader
