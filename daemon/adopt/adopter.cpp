@@ -14,6 +14,7 @@
 #include "corral/persist/fingerprint.hpp"
 #include "corral/persist/state_file.hpp"
 #include "proc_cgroup.hpp"
+#include "recorded_probe.hpp"
 
 namespace corral::daemon {
 
@@ -81,6 +82,7 @@ std::set<std::string> Adopter::run() {
   cgroup::Cgroups* cg = fair_ ? fair_->cgroups() : nullptr;
   std::optional<ServiceCgroupCheck> in_cgroup;
   if (cg) in_cgroup.emplace(*cg);
+  std::map<std::string, RecordedProcess> found = probe_recorded(records, in_cgroup.has_value());
   std::set<std::string> service_cgroups;
   std::vector<Service*> all;
   for (const auto& [name, s] : sup_.services()) all.push_back(s.get());
@@ -99,16 +101,16 @@ std::set<std::string> Adopter::run() {
     std::string placed;  // its /proc/PID/cgroup, when read
     std::string cannot;  // why a live process cannot be watched
     if (rec && rec->pid > 0) {
-      // The pidfd first, then the checks: when they pass, the pidfd is the
-      // recorded process's (a pid reused in between would show another start
-      // time). Gone (ESRCH): nothing more to read.
-      pidfd = open_pidfd(rec->pid);
-      if (const int e = errno; !pidfd && e != ESRCH)
-        cannot = Error::from_errno(e, "pidfd_open " + std::to_string(rec->pid)).message;
-      auto id = pidfd ? persist::read_identity(rec->pid) : std::nullopt;
+      // Read by probe_recorded: the pidfd first, then the checks. Gone (ESRCH):
+      // nothing more was read.
+      RecordedProcess& seen = found[name];
+      pidfd = std::move(seen.pidfd);
+      if (!pidfd && seen.pidfd_errno != ESRCH)
+        cannot = Error::from_errno(seen.pidfd_errno, "pidfd_open " + std::to_string(rec->pid)).message;
+      const auto& id = seen.identity;
       bool same = id && id->start_time == rec->start_time;
       if (same && in_cgroup && !rec->cgroup.empty()) {
-        placed = read_proc_cgroup(rec->pid);
+        placed = std::move(seen.cgroup);
         same = in_cgroup->holds(placed, path);
       } else if (same) {
         same = id->pgid == rec->pgid;

@@ -14,6 +14,7 @@ namespace corral::daemon {
 std::set<std::string> Daemon::init_adoption() {
   if (handover_) return init_from_handover();  // a re-exec: nothing to adopt
   using Ms = std::chrono::duration<double, std::milli>;
+  LogBatch lines;  // a line per service: written together at the end
   const auto t0 = std::chrono::steady_clock::now();
   // The log pipes first: an adopted service writes into the pipe it had.
   pipes_ = std::make_unique<LogPipeKeeper>(*sup_, events_, settings_.state_dir);
