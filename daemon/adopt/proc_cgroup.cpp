@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "proc_cgroup.hpp"
 
+#include <cstdio>
+
 #include "corral/cgroup/cgroup_v1.hpp"
 #include "corral/persist/state_file.hpp"
 
@@ -23,7 +25,9 @@ ServiceCgroupCheck::ServiceCgroupCheck(const cgroup::Cgroups& cg) {
 }
 
 std::string read_proc_cgroup(pid_t pid) {
-  auto text = persist::read_proc_file("/proc/" + std::to_string(pid) + "/cgroup");
+  char path[32];
+  std::snprintf(path, sizeof path, "/proc/%d/cgroup", static_cast<int>(pid));
+  auto text = persist::read_proc_file(path);
   return text ? std::move(*text) : std::string();
 }
 

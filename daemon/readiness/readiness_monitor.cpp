@@ -72,8 +72,18 @@ Service* ReadinessMonitor::service_of(pid_t pid) const {
   return sup_.by_pid(pgrp);
 }
 
+namespace {
+// Whether a service needs per-service readiness state: notify, a probe, a watchdog.
+bool uses_readiness(const config::ReadinessConfig& r) {
+  return r.notify != config::NotifyMode::None || r.ready_probe || r.health_probe || r.watchdog;
+}
+}  // namespace
+
 Status ReadinessMonitor::before_launch(const Service& s, launch::LaunchSpec& ls) {
   const auto& r = s.spec.cfg.readiness;
+  // Most services use none of this: no state is made for them (a launch and a
+  // re-adoption of 1,000 services made 1,000 of them, each with a LaunchSpec).
+  if (!uses_readiness(r) && !rt_.count(s.spec.name())) return {};
   Runtime& rt = rt_[s.spec.name()];
   close_fd_pipe(rt);
   if (r.notify == config::NotifyMode::Systemd) {
@@ -91,8 +101,11 @@ Status ReadinessMonitor::before_launch(const Service& s, launch::LaunchSpec& ls)
     ::fcntl(fds[0], F_SETFL, O_NONBLOCK);
     ls.pass_fds.emplace_back(fds[1], r.notify_fd);
   }
-  rt.exec_base = ls;  // after the fair-share hook: carries the service's cgroup
-  rt.exec_base.pass_fds.clear();
+  auto exec_probe = [](const std::optional<readiness::ProbeSpec>& p) { return p && p->kind == readiness::ProbeKind::Exec; };
+  if (exec_probe(r.ready_probe) || exec_probe(r.health_probe)) {
+    rt.exec_base = ls;  // after the fair-share hook: carries the service's cgroup
+    rt.exec_base.pass_fds.clear();
+  }
   return {};
 }
 
@@ -224,6 +237,7 @@ void ReadinessMonitor::on_event(const DaemonEvent& e) {
   Service* s = sup_.find(e.service);
   if (!s) return;
   const auto& cfg = s->spec.cfg.readiness;
+  if (!uses_readiness(cfg) && !rt_.count(e.service)) return;  // as in before_launch
   Runtime& rt = rt_[e.service];
   auto now = std::chrono::steady_clock::now();
   State st = s->machine.state();  // now, not e.to: later events may be queued behind this one
