@@ -49,8 +49,8 @@ Status Daemon::init(LoadedConfig initial) {
   // First, while the lowest fd numbers are free: children then copy a few fds
   // instead of corrald's whole table (several fds per service) at every launch.
   if (!launch::reserve_launch_fd_slots())
-    log_line("launch fd slots: not reserved (close_range CLOSE_RANGE_UNSHARE needs Linux 5.9); "
-             "each launch copies corrald's fd table");
+    log_line("launch fd slots: not reserved (they need vfork-style children, x86_64 without AddressSanitizer, "
+             "and close_range CLOSE_RANGE_UNSHARE, Linux 5.9); each launch copies corrald's fd table");
   auto loop = EventLoop::create();
   if (!loop) return loop.error();
   loop_.reset(*loop);

@@ -25,6 +25,10 @@ using testing::ChildGuard;
 using testing::make_pipe;
 using testing::read_to_eof;
 
+constexpr const char* kNoSlots =
+    "no launch fd slots: this build makes no vfork-style children (not x86_64, or AddressSanitizer), or the "
+    "kernel refuses close_range(CLOSE_RANGE_UNSHARE) (Linux < 5.9, or a seccomp policy)";
+
 std::set<int> own_fds() {
   std::set<int> out;
   DIR* d = ::opendir("/proc/self/fd");
@@ -94,7 +98,7 @@ TEST(LaunchFdSlots, AChildOfALauncherWithManyFdsGetsOnlyItsOwn) {
   std::vector<int> held;
   std::thread launcher([&] {
     if (!reserve_launch_fd_slots()) {
-      skipped = "close_range(CLOSE_RANGE_UNSHARE) is missing (Linux < 5.9)";
+      skipped = kNoSlots;
       return;
     }
     // Hundreds of the launcher's own fds, as corrald holds per service.
@@ -126,7 +130,7 @@ TEST(LaunchFdSlots, APassedFdNumberOnASlotIsStillDeliveredExactly) {
     const int lowest = ::fcntl(0, F_DUPFD_CLOEXEC, 3);
     ::close(lowest);
     if (!reserve_launch_fd_slots()) {
-      skipped = "close_range(CLOSE_RANGE_UNSHARE) is missing (Linux < 5.9)";
+      skipped = kNoSlots;
       return;
     }
     for (int t = std::max(lowest, 4); t < lowest + 10 && failure.empty(); ++t) {

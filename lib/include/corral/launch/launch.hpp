@@ -77,8 +77,9 @@ Result<bool> poll_handshake(Pending& pending);
 // instead of copying every fd at clone and closing them all again at execve
 // (lib/src/launch/fd_slots.hpp). Call it early, while the low numbers are free,
 // and never dup2 onto a number you did not open: the reserved ones are taken.
-// false: the kernel lacks close_range(CLOSE_RANGE_UNSHARE) (Linux 5.9) or no fd
-// could be had; launches then work as without it.
+// false: no vfork-style children here (not x86_64, or AddressSanitizer), the
+// kernel refuses close_range(CLOSE_RANGE_UNSHARE) (Linux 5.9, or a seccomp
+// policy), or no fd could be had; launches then work as without it.
 bool reserve_launch_fd_slots();
 
 // Tests: behave as if clone3 returned ENOSYS (an old kernel, or a container whose
