@@ -101,7 +101,9 @@ Status ReadinessMonitor::before_launch(const Service& s, launch::LaunchSpec& ls)
     ::fcntl(fds[0], F_SETFL, O_NONBLOCK);
     ls.pass_fds.emplace_back(fds[1], r.notify_fd);
   }
-  auto exec_probe = [](const std::optional<readiness::ProbeSpec>& p) { return p && p->kind == readiness::ProbeKind::Exec; };
+  auto exec_probe = [](const std::optional<corral::readiness::ProbeSpec>& p) {
+    return p && p->kind == corral::readiness::ProbeKind::Exec;
+  };
   if (exec_probe(r.ready_probe) || exec_probe(r.health_probe)) {
     rt.exec_base = ls;  // after the fair-share hook: carries the service's cgroup
     rt.exec_base.pass_fds.clear();

@@ -139,7 +139,7 @@ void ScanContext::index_pipe_holders(std::unordered_set<std::uint64_t> inodes,
 
 // Every process under /proc (listed afresh: a holder may be younger than the table),
 // less those known to hold no fds, read on all cores; merged in /proc order.
-void ScanContext::run_holder_pass(HolderIndex& index) {
+void ScanContext::run_holder_pass(PipeHolderIndex& index) {
   std::vector<pid_t> pids;
   for (pid_t pid : list_pids())
     if (!no_files_.count(pid)) pids.push_back(pid);

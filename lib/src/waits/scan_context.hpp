@@ -67,6 +67,18 @@ struct PipeId {
   std::string device;
 };
 
+// What the holder pass found: the fds on the pipes and FIFOs it was asked about.
+// (At namespace scope: as a member class with default member initializers, clang
+// could not tell std::optional that it is default-constructible.)
+struct PipeHolderIndex {
+  bool every_pipe = false;
+  std::unordered_set<std::uint64_t> inodes;  // covered when !every_pipe
+  std::unordered_set<std::string> fifo_paths;
+  std::deque<FdEntry> store;  // entries of the pass (stable addresses)
+  std::unordered_map<std::uint64_t, std::vector<const FdEntry*>> pipes;
+  std::unordered_map<std::string, std::vector<const FdEntry*>> fifos;
+};
+
 class ScanContext {
  public:
   explicit ScanContext(const ScanOptions& opts)
@@ -108,22 +120,14 @@ class ScanContext {
  private:
   ScanOptions opts_;
   UniqueFd proc_dir_;  // /proc: the table and fd passes open PID/... relative to it
-  struct HolderIndex {
-    bool every_pipe = false;
-    std::unordered_set<std::uint64_t> inodes;  // covered when !every_pipe
-    std::unordered_set<std::string> fifo_paths;
-    std::deque<FdEntry> store;  // entries of the pass (stable addresses)
-    std::unordered_map<std::uint64_t, std::vector<const FdEntry*>> pipes;
-    std::unordered_map<std::string, std::vector<const FdEntry*>> fifos;
-  };
   void add_loaded(LoadedProcess&& p);
-  void run_holder_pass(HolderIndex& index);
+  void run_holder_pass(PipeHolderIndex& index);
   std::unordered_map<pid_t, std::vector<ThreadCall>> calls_;
   std::unordered_set<pid_t> no_files_;  // known to hold no fds: the holder pass skips them
   std::unordered_set<pid_t> queued_;
   std::deque<pid_t> queue_;
   std::optional<std::vector<FdEntry>> fds_;
-  std::optional<HolderIndex> holders_;
+  std::optional<PipeHolderIndex> holders_;
   std::string buf_;  // reused for /proc reads
   std::size_t unreadable_ = 0;
   std::unordered_map<std::uint64_t, std::string> fdinfo_cache_;
