@@ -4,11 +4,11 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
 
+#include "corral/base/dir_entries.hpp"
 #include "corral/base/file_read.hpp"
 #include "corral/base/unique_fd.hpp"
 #include "corral/proc/parsers.hpp"
@@ -41,20 +41,13 @@ void walk(int dirfd, bool v2, std::vector<pid_t>& out, std::string& buf, int dep
       collect_tids(buf, out);
   }
   if (depth > 64) return;
-  // getdents64 on dirfd itself: no dup and fdopendir (two system calls per cgroup
-  // fewer; there may be thousands). Only dirfd's offset moves, and openat ignores it.
-  alignas(8) char entries[4096];  // small: this recurses
-  for (;;) {
-    long n = ::syscall(SYS_getdents64, dirfd, entries, sizeof entries);
-    if (n <= 0) break;
-    for (long off = 0; off < n;) {
-      auto* e = reinterpret_cast<dirent64*>(entries + off);
-      off += e->d_reclen;
-      if (e->d_type != DT_DIR || e->d_name[0] == '.') continue;
-      UniqueFd child(::openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
-      if (child) walk(child.get(), v2, out, buf, depth + 1);
-    }
-  }
+  // On dirfd itself (there may be thousands of cgroups): only its offset moves, and
+  // openat ignores it. A small buffer: this recurses.
+  for_each_dir_entry<4096>(dirfd, [&](const dirent64& e) {
+    if (e.d_type != DT_DIR || e.d_name[0] == '.') return;
+    UniqueFd child(::openat(dirfd, e.d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
+    if (child) walk(child.get(), v2, out, buf, depth + 1);
+  });
 }
 
 // The path of `line` ("hier:controllers:path") when its controllers list has `want`.

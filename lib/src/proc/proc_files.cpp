@@ -5,12 +5,12 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 
+#include "corral/base/dir_entries.hpp"
 #include "corral/base/unique_fd.hpp"
 
 namespace corral::proc::detail {
@@ -85,20 +85,12 @@ FdPolicy PrivateFdTable::policy() const {
 long count_dir_entries(int dirfd, const char* name) {
   UniqueFd fd(::openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd) return -errno;
-  alignas(8) char buf[16384];
   long count = 0;
-  for (;;) {
-    long n = ::syscall(SYS_getdents64, fd.get(), buf, sizeof buf);
-    if (n < 0) return -errno;
-    if (n == 0) break;
-    for (long off = 0; off < n;) {
-      auto* d = reinterpret_cast<dirent64*>(buf + off);
-      const char* nm = d->d_name;
-      if (!(nm[0] == '.' && (nm[1] == 0 || (nm[1] == '.' && nm[2] == 0)))) ++count;
-      off += d->d_reclen;
-    }
-  }
-  return count;
+  const int err = for_each_dir_entry<16384>(fd.get(), [&](const dirent64& d) {
+    const char* nm = d.d_name;
+    if (!(nm[0] == '.' && (nm[1] == 0 || (nm[1] == '.' && nm[2] == 0)))) ++count;
+  });
+  return err != 0 ? -err : count;
 }
 
 }  // namespace corral::proc::detail

@@ -3,12 +3,12 @@
 // the holder search for pipes and FIFOs. Safe to call from several threads at once.
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <charconv>
 #include <cstdio>
 
+#include "corral/base/dir_entries.hpp"
 #include "scan_context.hpp"
 
 namespace corral::waits::detail {
@@ -41,28 +41,18 @@ void read_fd_links(int proc_dir, pid_t pid, const FdLinkFilter& filter, std::vec
   std::snprintf(dir, sizeof dir, "%d/fd", pid);
   const int dfd = ::openat(proc_dir, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0) return;
-  alignas(8) char dents[16384];
   char link[4096];
-  // getdents64 until it returns 0. A reply with room to spare is very likely the
-  // whole table, but filldir64 also stops early when a signal is pending (a SIGSTOP
-  // cannot be blocked), so only the empty reply proves the end.
-  for (;;) {
-    const long n = ::syscall(SYS_getdents64, dfd, dents, sizeof dents);
-    if (n <= 0) break;
-    for (long off = 0; off < n;) {
-      const auto* de = reinterpret_cast<const dirent64*>(dents + off);
-      off += de->d_reclen;
-      if (de->d_type != DT_LNK && de->d_type != DT_UNKNOWN) continue;
-      if (!is_fd_name(de->d_name)) continue;
-      const ssize_t len = ::readlinkat(dfd, de->d_name, link, sizeof link - 1);
-      if (len <= 0) continue;
-      const std::string_view target(link, static_cast<std::size_t>(len));
-      if (!wanted(target, filter)) continue;
-      int fd = -1;
-      std::from_chars(de->d_name, de->d_name + std::char_traits<char>::length(de->d_name), fd);
-      out.push_back({pid, fd, std::string(target)});
-    }
-  }
+  for_each_dir_entry<16384>(dfd, [&](const dirent64& de) {
+    if (de.d_type != DT_LNK && de.d_type != DT_UNKNOWN) return;
+    if (!is_fd_name(de.d_name)) return;
+    const ssize_t len = ::readlinkat(dfd, de.d_name, link, sizeof link - 1);
+    if (len <= 0) return;
+    const std::string_view target(link, static_cast<std::size_t>(len));
+    if (!wanted(target, filter)) return;
+    int fd = -1;
+    std::from_chars(de.d_name, de.d_name + std::char_traits<char>::length(de.d_name), fd);
+    out.push_back({pid, fd, std::string(target)});
+  });
   ::close(dfd);
 }
 

@@ -4,13 +4,13 @@
 // in the caller's buffer), so a full scan can read the table on every core.
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <charconv>
 #include <cstdio>
 #include <string>
 
+#include "corral/base/dir_entries.hpp"
 #include "../proc/proc_files.hpp"
 #include "scan_context.hpp"
 
@@ -55,20 +55,13 @@ ThreadCall read_call(int proc_dir, const char* path, pid_t tid, std::string& buf
 void list_tasks(int proc_dir, const char* dir, std::vector<pid_t>& out) {
   const int dfd = ::openat(proc_dir, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0) return;
-  alignas(8) char dents[8192];
-  for (;;) {
-    const long n = ::syscall(SYS_getdents64, dfd, dents, sizeof dents);
-    if (n <= 0) break;
-    for (long off = 0; off < n;) {
-      const auto* de = reinterpret_cast<const dirent64*>(dents + off);
-      off += de->d_reclen;
-      pid_t tid = 0;
-      const char* name = de->d_name;
-      const char* end = name + std::char_traits<char>::length(name);
-      auto r = std::from_chars(name, end, tid);
-      if (r.ec == std::errc() && r.ptr == end && name[0] != '-' && name[0] != '+') out.push_back(tid);
-    }
-  }
+  for_each_dir_entry(dfd, [&](const dirent64& de) {
+    pid_t tid = 0;
+    const char* name = de.d_name;
+    const char* end = name + std::char_traits<char>::length(name);
+    auto r = std::from_chars(name, end, tid);
+    if (r.ec == std::errc() && r.ptr == end && name[0] != '-' && name[0] != '+') out.push_back(tid);
+  });
   ::close(dfd);
 }
 
