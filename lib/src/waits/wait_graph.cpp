@@ -3,8 +3,9 @@
 #include "corral/waits/wait_graph.hpp"
 
 #include <algorithm>
-#include <limits>
 #include <memory>
+
+#include "scratch_array.hpp"
 
 namespace corral::waits {
 
@@ -51,14 +52,17 @@ void WaitGraph::finalize() {
 // Memory layout (issue 13): on a large graph every step of the search is a cache
 // miss, and it was three (off_[w], rindex[w], adj_[off_[w]]). Each node's record
 // holds its rindex, its edge range and its first successor together, so a step to a
-// node of out-degree 0 or 1 (most of a wait graph) is one miss.
+// node of out-degree 0 or 1 (most of a wait graph) is one miss. The records live in
+// huge pages where the kernel gives them (scratch_array.hpp): the steps are random,
+// and with 4 KiB pages most of them missed the TLB as well.
 //
 // The same pass notes for each component whether it has a cycle (two members or a
 // self-loop) and whether an edge leaves it: an edge to a done node leaves the
 // component (that node's component closed first), an edge to an open node stays
-// inside it (an open node on the stack is in the component of an ancestor). So the
-// knot pass needs no second walk over the edges.
-std::vector<std::uint32_t> WaitGraph::scc_flags(std::uint32_t* count, std::vector<std::uint8_t>* comp_flags) {
+// inside it (an open node on the stack is in the component of an ancestor). When a
+// component closes its flags are complete, so cycles and knots take its members
+// right there and need no second walk over the nodes.
+std::uint32_t WaitGraph::scc_pass(const SccOutput& out) {
   finalize();
   const std::uint32_t n = static_cast<std::uint32_t>(size());
   struct Rec {
@@ -66,7 +70,7 @@ std::vector<std::uint32_t> WaitGraph::scc_flags(std::uint32_t* count, std::vecto
     std::uint32_t begin, end;
     NodeId first;          // adj_[begin] when begin < end
   };
-  std::unique_ptr<Rec[]> rec(new Rec[n]);  // every field written below: no zeroing pass
+  ScratchArray<Rec> rec(n);  // every field written below: no zeroing pass
   for (NodeId v = 0; v < n; ++v) {
     const std::uint32_t b = off_[v], e = off_[v + 1];
     rec[v] = Rec{0, b, e, b < e ? adj_[b] : 0};
@@ -83,7 +87,6 @@ std::vector<std::uint32_t> WaitGraph::scc_flags(std::uint32_t* count, std::vecto
   };
   std::vector<Finished> stack;  // finished nodes whose component is open
   std::vector<Frame> call;      // the explicit call stack
-  if (comp_flags) comp_flags->clear();
   std::uint32_t index = 1, c = n - 1;
   for (NodeId start = 0; start < n; ++start) {
     if (rec[start].rindex != 0) continue;
@@ -115,15 +118,21 @@ std::vector<std::uint32_t> WaitGraph::scc_flags(std::uint32_t* count, std::vecto
       std::uint8_t flags = f.flags;
       call.pop_back();
       if (root) {
-        --index;
-        while (!stack.empty() && rv.rindex <= rec[stack.back().node].rindex) {
-          flags |= stack.back().flags | kCyclic;  // a second member
-          rec[stack.back().node].rindex = c;
-          stack.pop_back();
-          --index;
+        std::size_t first = stack.size();  // the other members: stack[first ..]
+        while (first > 0 && rv.rindex <= rec[stack[first - 1].node].rindex) {
+          --first;
+          flags |= stack[first].flags | kCyclic;  // a second member
         }
+        if (out.selected && (flags & out.want) == out.want && (flags & out.reject) == 0) {
+          std::vector<NodeId>& members = out.selected->emplace_back();
+          members.reserve(stack.size() - first + 1);
+          members.push_back(v);
+          for (std::size_t i = first; i < stack.size(); ++i) members.push_back(stack[i].node);
+        }
+        for (std::size_t i = first; i < stack.size(); ++i) rec[stack[i].node].rindex = c;
+        index -= static_cast<std::uint32_t>(stack.size() - first) + 1;
+        stack.resize(first);
         rv.rindex = c--;
-        if (comp_flags) comp_flags->push_back(flags);
       } else {
         stack.push_back({v, flags});
       }
@@ -138,46 +147,41 @@ std::vector<std::uint32_t> WaitGraph::scc_flags(std::uint32_t* count, std::vecto
       }
     }
   }
-  if (count) *count = (n - 1) - c;
-  std::vector<std::uint32_t> comp(n);
-  for (NodeId v = 0; v < n; ++v) comp[v] = (n - 1) - rec[v].rindex;
-  return comp;
+  if (out.comp) {
+    out.comp->resize(n);
+    for (NodeId v = 0; v < n; ++v) (*out.comp)[v] = (n - 1) - rec[v].rindex;
+  }
+  return (n - 1) - c;
 }
 
-std::vector<std::uint32_t> WaitGraph::scc(std::uint32_t* count) { return scc_flags(count, nullptr); }
+std::vector<std::uint32_t> WaitGraph::scc(std::uint32_t* count) {
+  std::vector<std::uint32_t> comp;
+  const std::uint32_t components = scc_pass({&comp, nullptr});
+  if (count) *count = components;
+  return comp;
+}
 
 std::vector<std::vector<WaitGraph::NodeId>> WaitGraph::cyclic_components(const std::vector<bool>* keep,
                                                                          bool knots_only) {
   finalize();
-  // Restricting to `keep` is done by building a filtered copy: simple, and linear.
-  WaitGraph sub;
-  std::vector<std::uint32_t> comp;
-  std::vector<std::uint8_t> flags;  // per component, from the SCC pass
-  std::uint32_t ncomp = 0;
+  std::vector<std::vector<NodeId>> out;
+  const SccOutput select{nullptr, &out, kCyclic, static_cast<std::uint8_t>(knots_only ? kLeaves : 0)};
   if (keep) {
+    // Restricted to `keep` by a filtered copy: simple, and linear. A node outside it
+    // keeps no edge, so it is a component of its own without a cycle and never selected.
+    WaitGraph sub;
     sub.kind_ = kind_;
     sub.mode_ = mode_;
     for (std::size_t e = 0; e < from_.size(); ++e)
       if ((*keep)[from_[e]] && (*keep)[to_[e]]) sub.add_edge(from_[e], to_[e]);
-    comp = sub.scc_flags(&ncomp, &flags);
+    sub.scc_pass(select);
   } else {
-    comp = scc_flags(&ncomp, &flags);
+    scc_pass(select);
   }
-  constexpr std::uint32_t kNoSlot = std::numeric_limits<std::uint32_t>::max();
-  std::vector<std::vector<NodeId>> out;
-  std::vector<std::uint32_t> where;  // a component's slot in out, made on first use
-  for (NodeId v = 0; v < size(); ++v) {
-    if (keep && !(*keep)[v]) continue;
-    const std::uint32_t c = comp[v];
-    if (!(flags[c] & kCyclic)) continue;
-    if (knots_only && (flags[c] & kLeaves)) continue;
-    if (where.empty()) where.assign(ncomp, kNoSlot);
-    if (where[c] == kNoSlot) {
-      where[c] = static_cast<std::uint32_t>(out.size());
-      out.emplace_back();
-    }
-    out[where[c]].push_back(v);
-  }
+  // Components come out in closing order, members in stack order: report each one
+  // sorted, and the components by their first node, whatever the search order was.
+  for (auto& members : out) std::sort(members.begin(), members.end());
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.front() < b.front(); });
   return out;
 }
 

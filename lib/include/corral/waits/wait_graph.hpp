@@ -60,7 +60,16 @@ class WaitGraph {
  private:
   // Component flags the SCC pass collects, for cycles and knots without a second walk.
   enum : std::uint8_t { kCyclic = 1, kLeaves = 2 };
-  std::vector<std::uint32_t> scc_flags(std::uint32_t* count, std::vector<std::uint8_t>* comp_flags);
+  // What one SCC pass hands back: any of the component number of every node, and the
+  // members of each component that has every flag of `want` and none of `reject`
+  // (collected as the component closes, so cycles and knots need no per-node pass).
+  struct SccOutput {
+    std::vector<std::uint32_t>* comp = nullptr;
+    std::vector<std::vector<NodeId>>* selected = nullptr;
+    std::uint8_t want = kCyclic;
+    std::uint8_t reject = 0;
+  };
+  std::uint32_t scc_pass(const SccOutput& out);
   std::vector<std::vector<NodeId>> cyclic_components(const std::vector<bool>* keep, bool knots_only);
 
   std::vector<NodeKind> kind_;
