@@ -55,7 +55,9 @@ command = ["sh", "-c", "i=0; while :; do echo $i; i=$((i+1)); sleep 0.01; done"]
 
   start_daemon(toml, {"--cgroup-name", cg});
   EXPECT_EQ(status_of("counter").pid, pid) << daemon_stderr();
-  ASSERT_TRUE(wait_until([&] { return numbers_in(log).size() >= at_kill + 150; })) << daemon_stderr();
+  // 150 lines take 1.5 s on a quiet machine, but each one forks a sleep(1): under a
+  // load of 10 (CI running beside other work) they were seen to take over 10 s.
+  ASSERT_TRUE(wait_until([&] { return numbers_in(log).size() >= at_kill + 150; }, 60s)) << daemon_stderr();
   ASSERT_TRUE(call(Command::Stop, {"counter"}).ok);
 
   auto nums = numbers_in(log);
