@@ -170,6 +170,52 @@ TEST(CorralctlInspect, PsJsonEscapesTheCommandLine) {
   EXPECT_NE(r.out.find("sl\\\"ee\\\\p \\u0001 caf\xc3\xa9"), std::string::npos) << r.out;
 }
 
+// ps --json goes out in 64 KiB pieces: rows of 30,000-byte command lines cross
+// piece boundaries, and the output is still one array holding every row whole.
+TEST(CorralctlInspect, PsJsonWrittenInPiecesIsOneArray) {
+  std::vector<pid_t> pids;
+  struct Reap {
+    std::vector<pid_t>& pids;
+    ~Reap() {
+      for (pid_t p : pids) {
+        ::kill(p, SIGKILL);
+        ::waitpid(p, nullptr, 0);
+      }
+    }
+  } reap{pids};
+  std::vector<std::string> arg0s;
+  for (int i = 0; i < 4; ++i) {
+    arg0s.push_back("corral-piece-" + std::to_string(i) + "-" + std::string(30000, static_cast<char>('a' + i)));
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      ::execl("/bin/sleep", arg0s.back().c_str(), "1000", static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    pids.push_back(pid);
+  }
+  std::string list;
+  for (std::size_t i = 0; i < pids.size(); ++i) {
+    const pid_t pid = pids[i];
+    const std::string& arg0 = arg0s[i];
+    ASSERT_TRUE(corral::testing::eventually([&] {
+      auto p = corral::proc::read_process(pid);
+      return p && p->id.comm == "sleep" && !p->id.cmdline.empty() && p->id.cmdline[0] == arg0;
+    }));
+    list += (list.empty() ? "" : ",") + std::to_string(pid);
+  }
+  auto r = run({corralctl(), "ps", "--pid", list, "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GT(r.out.size(), 65536u + 30000u);  // more than one piece
+  json j = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << r.out.substr(0, 200);
+  ASSERT_EQ(j.size(), pids.size());
+  for (std::size_t i = 0; i < pids.size(); ++i) {
+    EXPECT_EQ(j[i]["pid"], pids[i]);
+    EXPECT_EQ(j[i]["command"], arg0s[i] + " 1000");
+  }
+}
+
 TEST(CorralctlInspect, ShowJsonHasThreeSections) {
   Child c;
   ASSERT_TRUE(c.start({helper_path("proc_states"), "read"}));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The small /proc and cgroupfs files: schedstat, syscall, cpu lists, cmdline,
 // cgroup, wchan, freezer.state, cgroup.events.
+#include <algorithm>
 #include <string>
 
 #include "corral/proc/parsers.hpp"
@@ -69,6 +70,11 @@ Result<std::vector<int>> parse_cpu_list(std::string_view text) {
 
 std::vector<std::string> parse_cmdline(std::string_view text) {
   std::vector<std::string> args;
+  // Sized once (ps parses thousands of these): one argument per NUL, plus an
+  // unterminated last one.
+  std::size_t count = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\0'));
+  if (!text.empty() && text.back() != '\0') ++count;
+  args.reserve(count);
   while (!text.empty()) {
     std::size_t nul = text.find('\0');
     args.emplace_back(text.substr(0, nul));
