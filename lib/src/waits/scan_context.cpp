@@ -122,7 +122,7 @@ const std::vector<FdEntry>& ScanContext::all_fds() {
       if (!all_digits(de->d_name)) continue;
       ssize_t n = ::readlinkat(dfd, de->d_name, buf, sizeof buf - 1);
       if (n <= 0) continue;
-      fds_->push_back({pid, std::atoi(de->d_name), std::string(buf, static_cast<std::size_t>(n))});
+      fds_->push_back({pid, std::atoi(de->d_name), std::string(buf, static_cast<std::size_t>(n)), -1});
     }
     ::closedir(d);
   }

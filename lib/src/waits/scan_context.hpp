@@ -32,7 +32,17 @@ struct FdEntry {
   pid_t pid = 0;
   int fd = -1;
   std::string target;  // the /proc/PID/fd/N link: "pipe:[123]", "/tmp/f", "socket:[..]"
+  // O_RDONLY, O_WRONLY or O_RDWR as the link's own mode shows it (see fd_access_mode),
+  // -1 when not known: then fdinfo's flags tell.
+  int access = -1;
 };
+
+// The access mode of an open fd from the lstat() of its /proc/PID/fd/N link: procfs
+// gives the link S_IRUSR when the file is open for reading and S_IWUSR for writing
+// (FMODE_READ, FMODE_WRITE), the same facts as O_ACCMODE of fdinfo's flags for pipes
+// and FIFOs, and the dentry is hot from the readlink. -1 when neither bit is set (an
+// O_PATH fd, or flags 3): fdinfo decides those as before.
+int fd_access_mode(mode_t link_mode);
 
 // What one process's /proc files said: its record, the call each thread sleeps in, and
 // whether it can hold files at all.

@@ -37,8 +37,9 @@ std::optional<PipeId> pipe_of(pid_t pid, int fd, const std::string& target) {
   return id;
 }
 
-int access_mode(ScanContext& ctx, pid_t pid, int fd) {
-  const std::string& info = ctx.fdinfo(pid, fd);
+int access_mode(ScanContext& ctx, const FdEntry& e) {
+  if (e.access >= 0) return e.access;  // from the holder pass
+  const std::string& info = ctx.fdinfo(e.pid, e.fd);
   auto pos = info.find("flags:");
   if (pos == std::string::npos) return -1;
   return static_cast<int>(std::strtoul(info.c_str() + pos + 6, nullptr, 8)) & O_ACCMODE;
@@ -101,7 +102,7 @@ void PipeSource::examine(pid_t pid) {
       // Who holds the other end: every process with an fd on the same pipe whose access
       // mode can write (for a reader) or read (for a writer).
       auto consider = [&](const FdEntry& e) {
-        const int mode = access_mode(ctx, e.pid, e.fd);
+        const int mode = access_mode(ctx, e);
         const bool can = reading ? (mode == O_WRONLY || mode == O_RDWR) : (mode == O_RDONLY || mode == O_RDWR);
         if (!can) return;
         ctx.snap.holds.push_back({e.pid, idx, std::string(reading ? "write" : "read") + " end fd " + std::to_string(e.fd)});
