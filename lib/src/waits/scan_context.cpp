@@ -61,7 +61,7 @@ void ScanContext::add_loaded(LoadedProcess&& p) {
 bool ScanContext::load(pid_t pid) {
   if (calls_.count(pid)) return true;
   LoadedProcess p;
-  if (!read_process(proc_dir_.get(), pid, buf_, p)) return false;
+  if (!read_process(proc_dir_.get(), pid, buf_, p, wants_fd_links())) return false;
   add_loaded(std::move(p));
   return true;
 }
@@ -73,10 +73,10 @@ void ScanContext::load_all(const std::vector<pid_t>& pids) {
   std::vector<std::optional<LoadedProcess>> slots(pids.size());
   std::vector<std::string> bufs(scan_workers(pids.size()));
   for (std::size_t i = 0; i < pids.size(); ++i)
-    if (pids[i] == self && !read_process(proc_dir_.get(), self, buf_, slots[i].emplace())) slots[i].reset();
+    if (pids[i] == self && !read_process(proc_dir_.get(), self, buf_, slots[i].emplace(), wants_fd_links())) slots[i].reset();
   for_each_index(pids.size(), static_cast<unsigned>(bufs.size()), [&](std::size_t i, unsigned worker) {
     if (pids[i] == self || calls_.count(pids[i])) return;
-    if (!read_process(proc_dir_.get(), pids[i], bufs[worker], slots[i].emplace())) slots[i].reset();
+    if (!read_process(proc_dir_.get(), pids[i], bufs[worker], slots[i].emplace(), wants_fd_links())) slots[i].reset();
   });
   for (std::size_t i = 0; i < pids.size(); ++i) {
     if (slots[i] && !calls_.count(pids[i])) add_loaded(std::move(*slots[i]));

@@ -26,7 +26,18 @@ struct ThreadCall {
   pid_t tid = 0;
   long nr = -1;  // -1: running or not readable
   std::array<std::uint64_t, 6> args{};
+  // For a call on an fd that a source looks at (read/write on a pipe, flock, fcntl
+  // lock waits), the /proc/PID/fd/N link of args[0], read with the table on the
+  // worker threads ("" when unreadable); fd_link_read says whether it was read.
+  bool fd_link_read = false;
+  std::string fd_link;
 };
+
+// Does a source look up the fd of this call (args[0])? read, write, readv, writev,
+// flock, fcntl(F_SETLKW / F_OFD_SETLKW) on x86_64.
+bool call_names_an_fd(const ThreadCall& c);
+// The link of c's fd: the one read with the table, else read now ("" if unreadable).
+std::string waited_fd_link(pid_t pid, const ThreadCall& c);
 
 struct FdEntry {
   pid_t pid = 0;
@@ -54,8 +65,9 @@ struct LoadedProcess {
 };
 
 // Reads /proc/PID/stat and its threads' syscalls into out (buf is scratch; proc_dir
-// is an fd of /proc); false if the process is gone. Thread-safe.
-bool read_process(int proc_dir, pid_t pid, std::string& buf, LoadedProcess& out);
+// is an fd of /proc), and with fd_links the link of each fd a call names (see
+// ThreadCall::fd_link); false if the process is gone. Thread-safe.
+bool read_process(int proc_dir, pid_t pid, std::string& buf, LoadedProcess& out, bool fd_links);
 
 // Which /proc/PID/fd links the holder search keeps: anonymous pipes (all of them, or
 // those inodes) and FIFOs opened by one of these paths.
@@ -131,6 +143,8 @@ class ScanContext {
   ScanOptions opts_;
   UniqueFd proc_dir_;  // /proc: the table and fd passes open PID/... relative to it
   void add_loaded(LoadedProcess&& p);
+  // Only the pipe and lock sources look at the fds that calls name.
+  bool wants_fd_links() const { return opts_.pipes || opts_.locks; }
   void run_holder_pass(PipeHolderIndex& index);
   std::unordered_map<pid_t, std::vector<ThreadCall>> calls_;
   std::unordered_set<pid_t> no_files_;  // known to hold no fds: the holder pass skips them
@@ -174,8 +188,9 @@ class PipeSource {
   void examine(pid_t pid);
 
  private:
-  // The pipe or FIFO that pid's fd is (nullopt if neither), looked up once per scan.
-  const std::optional<PipeId>& waited_pipe(pid_t pid, int fd);
+  // The pipe or FIFO that the fd of c (args[0]) is (nullopt if neither), looked up
+  // once per scan.
+  const std::optional<PipeId>& waited_pipe(pid_t pid, const ThreadCall& c);
   ScanContext& ctx_;
   std::unordered_map<std::uint64_t, std::optional<PipeId>> waited_;  // by pid << 32 | fd
 };

@@ -50,11 +50,12 @@ bool is_write(long nr) { return nr == kSysWrite || nr == kSysWritev; }
 
 }  // namespace
 
-const std::optional<PipeId>& PipeSource::waited_pipe(pid_t pid, int fd) {
+const std::optional<PipeId>& PipeSource::waited_pipe(pid_t pid, const ThreadCall& c) {
+  const int fd = static_cast<int>(c.args[0]);
   const std::uint64_t key = (static_cast<std::uint64_t>(static_cast<std::uint32_t>(pid)) << 32) |
                             static_cast<std::uint32_t>(fd);
   auto [it, fresh] = waited_.try_emplace(key);
-  if (fresh) it->second = pipe_of(pid, fd, ScanContext::fd_target(pid, fd));
+  if (fresh) it->second = pipe_of(pid, fd, waited_fd_link(pid, c));
   return it->second;
 }
 
@@ -67,7 +68,7 @@ void PipeSource::index_holders_of_waited() {
   for (const ProcessInfo& p : ctx_.snap.processes)
     for (const auto& c : ctx_.calls(p.pid)) {
       if (!is_read(c.nr) && !is_write(c.nr)) continue;
-      const auto& id = waited_pipe(p.pid, static_cast<int>(c.args[0]));
+      const auto& id = waited_pipe(p.pid, c);
       if (!id) continue;
       if (id->path.empty()) inodes.insert(id->inode);
       else fifo_paths.insert(id->path);
@@ -83,7 +84,7 @@ void PipeSource::examine(pid_t pid) {
     const bool writing = is_write(c.nr);
     if (!reading && !writing) continue;
     const int fd = static_cast<int>(c.args[0]);
-    const auto& id = waited_pipe(pid, fd);
+    const auto& id = waited_pipe(pid, c);
     if (!id) continue;
     Resource r;
     r.kind = ResourceKind::kPipe;
