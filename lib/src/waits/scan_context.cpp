@@ -66,7 +66,7 @@ bool ScanContext::load(pid_t pid) {
   return true;
 }
 
-void ScanContext::load_all(const std::vector<pid_t>& pids) {
+void ScanContext::load_all(const std::vector<pid_t>& pids, const std::function<void()>& meanwhile) {
   // Our own process first, before any helper thread exists: read while it has helpers,
   // it would show them and their futex waits, which a one-thread scan never did.
   const pid_t self = ::getpid();
@@ -77,7 +77,7 @@ void ScanContext::load_all(const std::vector<pid_t>& pids) {
   for_each_index(pids.size(), static_cast<unsigned>(bufs.size()), [&](std::size_t i, unsigned worker) {
     if (pids[i] == self || calls_.count(pids[i])) return;
     if (!read_process(proc_dir_.get(), pids[i], bufs[worker], slots[i].emplace(), wants_fd_links())) slots[i].reset();
-  });
+  }, meanwhile);
   for (std::size_t i = 0; i < pids.size(); ++i) {
     if (slots[i] && !calls_.count(pids[i])) add_loaded(std::move(*slots[i]));
     want(pids[i]);

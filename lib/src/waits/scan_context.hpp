@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -112,8 +113,9 @@ class ScanContext {
   // Reads /proc/PID/stat and the threads' syscalls once; false if the process is gone.
   bool load(pid_t pid);
   // load() and want() for each of pids, in this order; the reading is spread over the
-  // cores when there are many.
-  void load_all(const std::vector<pid_t>& pids);
+  // cores when there are many. meanwhile() runs on the calling thread while helper
+  // threads read (it must not touch the table).
+  void load_all(const std::vector<pid_t>& pids, const std::function<void()>& meanwhile = [] {});
   const std::vector<ThreadCall>& calls(pid_t pid) { return calls_[pid]; }
   // Queue a process for examination (holders found along the way).
   void want(pid_t pid);
