@@ -4,7 +4,12 @@
 // `corralctl waits --json` binary) against `lslocks --json` on the same system as the
 // reference, and prints both figures and the ratio. Goal: scan + analysis <= 200 ms.
 //
-//   build/bench/bench_waits_scan [--rounds N]      (root not required; cleans up by pid)
+//   build/bench/bench_waits_scan [--rounds N] [--hold]   (root not required; cleans up by pid)
+//
+// --hold keeps the population after the timed rounds until SIGINT or SIGTERM, for
+// `perf record` of `corralctl waits --json` against it. (Not stdin: the children
+// inherit it, and a parent blocked reading a pipe every child holds adds one waited
+// pipe with 2,000 holders, a different scene from the timed one.)
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
@@ -72,7 +77,7 @@ double median(std::vector<double> v) {
 
 int main(int argc, char** argv) {
   int rounds = 9;
-  bool hold = false;  // --hold: keep the processes until stdin closes (for profiling)
+  bool hold = false;  // --hold: keep the processes until SIGINT/SIGTERM (for profiling)
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) rounds = std::max(1, std::atoi(argv[i + 1]));
     if (std::strcmp(argv[i], "--hold") == 0) hold = true;
@@ -159,11 +164,15 @@ int main(int argc, char** argv) {
     ref_cpu.push_back(cpu);
   }
   if (hold) {
-    std::printf("holding; close stdin to finish\n");
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    ::sigprocmask(SIG_BLOCK, &stop, nullptr);
+    std::printf("holding; pid %d; SIGINT or SIGTERM to finish\n", ::getpid());
     std::fflush(stdout);
-    char c;
-    while (::read(0, &c, 1) > 0) {
-    }
+    int sig = 0;
+    ::sigwait(&stop, &sig);
   }
   // Breakdown by source, so a regression can be placed.
   auto time_scan = [&](corral::waits::ScanOptions o) {

@@ -110,7 +110,7 @@ int run_waits(const WaitsOptions& o, Context& ctx) {
     return kExitFailed;
   }
   waits::Report report = waits::analyze(*snap);
-  if (ctx.json) std::printf("%s\n", waits::report_to_json(*snap, report).dump(2).c_str());
+  if (ctx.json) std::printf("%s\n", waits::report_to_json_text(*snap, report).c_str());
   else if (o.dot) std::fputs(waits::report_to_dot(*snap, report).c_str(), stdout);
   else std::fputs(waits::report_to_text(*snap, report).c_str(), stdout);
   std::fflush(stdout);

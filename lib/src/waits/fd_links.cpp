@@ -3,6 +3,7 @@
 // the holder search for pipes and FIFOs. Safe to call from several threads at once.
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -36,6 +37,14 @@ bool wanted(std::string_view target, const FdLinkFilter& filter) {
 
 }  // namespace
 
+int fd_access_mode(mode_t link_mode) {
+  const bool reads = (link_mode & S_IRUSR) != 0, writes = (link_mode & S_IWUSR) != 0;
+  if (reads && writes) return O_RDWR;
+  if (reads) return O_RDONLY;
+  if (writes) return O_WRONLY;
+  return -1;
+}
+
 void read_fd_links(int proc_dir, pid_t pid, const FdLinkFilter& filter, std::vector<FdEntry>& out) {
   char dir[32];
   std::snprintf(dir, sizeof dir, "%d/fd", pid);
@@ -51,7 +60,13 @@ void read_fd_links(int proc_dir, pid_t pid, const FdLinkFilter& filter, std::vec
     if (!wanted(target, filter)) return;
     int fd = -1;
     std::from_chars(de.d_name, de.d_name + std::char_traits<char>::length(de.d_name), fd);
-    out.push_back({pid, fd, std::string(target)});
+    // The access mode now, on this thread, so the holder check later reads no fdinfo
+    // file (one each, on the calling thread, for every fd on a waited pipe).
+    struct stat link_stat {};
+    const int access = ::fstatat(dfd, de.d_name, &link_stat, AT_SYMLINK_NOFOLLOW) == 0
+                           ? fd_access_mode(link_stat.st_mode)
+                           : -1;
+    out.push_back({pid, fd, std::string(target), access});
   });
   ::close(dfd);
 }

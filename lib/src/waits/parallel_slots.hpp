@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstddef>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace corral::waits::detail {
@@ -23,9 +24,11 @@ inline unsigned scan_workers(std::size_t n) {
 
 // Runs work(i, worker) for every i in [0, n); the calling thread is worker 0. Indices
 // are handed out in small chunks rather than halves, so one slow stretch of processes
-// (many threads, many fds) does not leave the other core idle.
-template <class Work>
-void for_each_index(std::size_t n, unsigned workers, Work&& work) {
+// (many threads, many fds) does not leave the other core idle. The calling thread
+// first runs first_on_caller() (work of its own that needs none of the slots), then
+// joins in: the helpers take the chunks meanwhile.
+template <class Work, class First>
+void for_each_index(std::size_t n, unsigned workers, Work&& work, First&& first_on_caller) {
   constexpr std::size_t kChunk = 32;
   std::atomic<std::size_t> next{0};
   auto run = [&](unsigned worker) {
@@ -38,8 +41,14 @@ void for_each_index(std::size_t n, unsigned workers, Work&& work) {
   };
   std::vector<std::jthread> helpers;
   for (unsigned w = 1; w < workers; ++w) helpers.emplace_back(run, w);
+  first_on_caller();
   run(0);
   // ~jthread joins: every slot is written and visible when this returns.
+}
+
+template <class Work>
+void for_each_index(std::size_t n, unsigned workers, Work&& work) {
+  for_each_index(n, workers, std::forward<Work>(work), [] {});
 }
 
 }  // namespace corral::waits::detail

@@ -40,12 +40,25 @@ ThreadCall parse_syscall(pid_t tid, std::string_view text) {
 
 bool denied(int err) { return err == EACCES || err == EPERM; }
 
+// The link of the fd a thread's call names, relative to /proc, while its /proc/PID
+// dentries are hot: the sources would otherwise read each one later, one by one, on
+// the calling thread (500 flock waiters are 500 readlinks of a full path).
+void read_waited_fd_link(int proc_dir, pid_t pid, ThreadCall& c) {
+  if (!call_names_an_fd(c)) return;
+  char path[64];
+  std::snprintf(path, sizeof path, "%d/fd/%d", pid, static_cast<int>(c.args[0]));
+  char link[4096];
+  const ssize_t n = ::readlinkat(proc_dir, path, link, sizeof link - 1);
+  c.fd_link_read = true;
+  if (n > 0) c.fd_link.assign(link, static_cast<std::size_t>(n));
+}
+
 // The syscall file of one thread: its call, or nr -1 when running or unreadable.
 ThreadCall read_call(int proc_dir, const char* path, pid_t tid, std::string& buf, std::size_t& unreadable) {
   std::string_view text;
   if (int err = proc::detail::read_proc_file(proc_dir, path, buf, text); err != 0) {
     if (denied(err)) ++unreadable;
-    return ThreadCall{tid, -1, {}};
+    return ThreadCall{tid, -1, {}, false, {}};
   }
   return parse_syscall(tid, text);
 }
@@ -67,7 +80,26 @@ void list_tasks(int proc_dir, const char* dir, std::vector<pid_t>& out) {
 
 }  // namespace
 
-bool read_process(int proc_dir, pid_t pid, std::string& buf, LoadedProcess& out) {
+bool call_names_an_fd(const ThreadCall& c) {
+  constexpr long kRead = 0, kWrite = 1, kReadv = 19, kWritev = 20, kFcntl = 72, kFlock = 73;
+  constexpr std::uint64_t kSetLkw = 7, kOfdSetLkw = 38;
+  switch (c.nr) {
+    case kRead:
+    case kWrite:
+    case kReadv:
+    case kWritev:
+    case kFlock: return true;
+    case kFcntl: return c.args[1] == kSetLkw || c.args[1] == kOfdSetLkw;
+    default: return false;
+  }
+}
+
+std::string waited_fd_link(pid_t pid, const ThreadCall& c) {
+  if (c.fd_link_read) return c.fd_link;
+  return ScanContext::fd_target(pid, static_cast<int>(c.args[0]));
+}
+
+bool read_process(int proc_dir, pid_t pid, std::string& buf, LoadedProcess& out, bool fd_links) {
   // Paths relative to /proc: the walk skips "/" and the mount crossing into procfs.
   char path[64];
   std::snprintf(path, sizeof path, "%d/stat", pid);
@@ -117,8 +149,9 @@ bool read_process(int proc_dir, pid_t pid, std::string& buf, LoadedProcess& out)
     if (may_wait) {
       std::snprintf(path, sizeof path, "%d/syscall", pid);
       out.calls.push_back(read_call(proc_dir, path, pid, buf, out.unreadable));
+      if (fd_links) read_waited_fd_link(proc_dir, pid, out.calls.back());
     } else {
-      out.calls.push_back(ThreadCall{pid, -1, {}});
+      out.calls.push_back(ThreadCall{pid, -1, {}, false, {}});
     }
   } else if (!kthread) {
     std::snprintf(path, sizeof path, "%d/task", pid);
@@ -126,6 +159,7 @@ bool read_process(int proc_dir, pid_t pid, std::string& buf, LoadedProcess& out)
     for (pid_t tid : info.tids) {
       std::snprintf(path, sizeof path, "%d/task/%d/syscall", pid, tid);
       out.calls.push_back(read_call(proc_dir, path, tid, buf, out.unreadable));
+      if (fd_links) read_waited_fd_link(proc_dir, pid, out.calls.back());
     }
   }
   return true;

@@ -12,17 +12,23 @@ Result<Snapshot> scan_system(const ScanOptions& options) {
   std::optional<detail::LockSource> locks;
   std::optional<detail::PipeSource> pipes;
   std::optional<detail::RegistrySource> registry;
-  if (options.locks) locks.emplace(ctx);
-  if (options.pipes) pipes.emplace(ctx);
-  if (options.registry) registry.emplace(ctx);
-  if (options.sysv) detail::add_sysv_notes(ctx);
+  // The global parts of the sources (/proc/locks, the registries, System V sets); they
+  // touch the snapshot's notes, resources and holds, never the process table.
+  auto set_up_sources = [&] {
+    if (options.locks) locks.emplace(ctx);
+    if (options.pipes) pipes.emplace(ctx);
+    if (options.registry) registry.emplace(ctx);
+    if (options.sysv) detail::add_sysv_notes(ctx);
+  };
 
   if (options.pids.empty()) {
-    // Every process: the whole table first (on all cores), then the pipe holders of
-    // just the pipes somebody waits on; the loop below finds both already read.
-    ctx.load_all(detail::list_pids());
+    // Every process: the whole table first (on all cores, the sources set up on this
+    // thread meanwhile), then the pipe holders of just the pipes somebody waits on;
+    // the loop below finds both already read.
+    ctx.load_all(detail::list_pids(), set_up_sources);
     if (pipes) pipes->index_holders_of_waited();
   } else {
+    set_up_sources();
     for (pid_t pid : options.pids) ctx.want(pid);
   }
   while (auto pid = ctx.next()) {

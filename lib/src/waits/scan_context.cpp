@@ -7,6 +7,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
@@ -61,23 +62,28 @@ void ScanContext::add_loaded(LoadedProcess&& p) {
 bool ScanContext::load(pid_t pid) {
   if (calls_.count(pid)) return true;
   LoadedProcess p;
-  if (!read_process(proc_dir_.get(), pid, buf_, p)) return false;
+  if (!read_process(proc_dir_.get(), pid, buf_, p, wants_fd_links())) return false;
   add_loaded(std::move(p));
   return true;
 }
 
-void ScanContext::load_all(const std::vector<pid_t>& pids) {
+void ScanContext::load_all(const std::vector<pid_t>& pids, const std::function<void()>& meanwhile) {
   // Our own process first, before any helper thread exists: read while it has helpers,
   // it would show them and their futex waits, which a one-thread scan never did.
   const pid_t self = ::getpid();
   std::vector<std::optional<LoadedProcess>> slots(pids.size());
   std::vector<std::string> bufs(scan_workers(pids.size()));
   for (std::size_t i = 0; i < pids.size(); ++i)
-    if (pids[i] == self && !read_process(proc_dir_.get(), self, buf_, slots[i].emplace())) slots[i].reset();
+    if (pids[i] == self && !read_process(proc_dir_.get(), self, buf_, slots[i].emplace(), wants_fd_links())) slots[i].reset();
   for_each_index(pids.size(), static_cast<unsigned>(bufs.size()), [&](std::size_t i, unsigned worker) {
     if (pids[i] == self || calls_.count(pids[i])) return;
-    if (!read_process(proc_dir_.get(), pids[i], bufs[worker], slots[i].emplace())) slots[i].reset();
-  });
+    if (!read_process(proc_dir_.get(), pids[i], bufs[worker], slots[i].emplace(), wants_fd_links())) slots[i].reset();
+  }, meanwhile);
+  // One allocation each for the thousands of entries the merge adds, not a rehash per
+  // doubling.
+  calls_.reserve(calls_.size() + pids.size());
+  queued_.reserve(queued_.size() + pids.size());
+  snap.processes.reserve(snap.processes.size() + pids.size());
   for (std::size_t i = 0; i < pids.size(); ++i) {
     if (slots[i] && !calls_.count(pids[i])) add_loaded(std::move(*slots[i]));
     want(pids[i]);
@@ -122,7 +128,7 @@ const std::vector<FdEntry>& ScanContext::all_fds() {
       if (!all_digits(de->d_name)) continue;
       ssize_t n = ::readlinkat(dfd, de->d_name, buf, sizeof buf - 1);
       if (n <= 0) continue;
-      fds_->push_back({pid, std::atoi(de->d_name), std::string(buf, static_cast<std::size_t>(n))});
+      fds_->push_back({pid, std::atoi(de->d_name), std::string(buf, static_cast<std::size_t>(n)), -1});
     }
     ::closedir(d);
   }
@@ -139,16 +145,45 @@ void ScanContext::index_pipe_holders(std::unordered_set<std::uint64_t> inodes,
 
 // Every process under /proc (listed afresh: a holder may be younger than the table),
 // less those known to hold no fds, read on all cores; merged in /proc order.
+//
+// After a full table the helpers start at once on the processes the table listed,
+// while the calling thread lists /proc again; the few the new listing adds are read
+// after, and only those it shows are merged, in its order: the same fds as listing
+// first and then reading, without a listing on one core before the pass.
 void ScanContext::run_holder_pass(PipeHolderIndex& index) {
-  std::vector<pid_t> pids;
-  for (pid_t pid : list_pids())
-    if (!no_files_.count(pid)) pids.push_back(pid);
   const FdLinkFilter filter{index.every_pipe, &index.inodes, &index.fifo_paths};
-  std::vector<std::vector<FdEntry>> slots(pids.size());
-  for_each_index(pids.size(), scan_workers(pids.size()),
-                 [&](std::size_t i, unsigned) { read_fd_links(proc_dir_.get(), pids[i], filter, slots[i]); });
-  for (auto& slot : slots)
-    for (auto& e : slot) {
+  std::vector<pid_t> known;  // read ahead, ascending
+  if (opts_.pids.empty()) {
+    for (const ProcessInfo& p : snap.processes)
+      if (!no_files_.count(p.pid)) known.push_back(p.pid);
+    std::sort(known.begin(), known.end());
+    known.erase(std::unique(known.begin(), known.end()), known.end());
+  }
+  std::vector<std::vector<FdEntry>> known_slots(known.size());
+  std::vector<pid_t> listed;
+  for_each_index(
+      known.size(), scan_workers(known.size()),
+      [&](std::size_t i, unsigned) { read_fd_links(proc_dir_.get(), known[i], filter, known_slots[i]); },
+      [&] { listed = list_pids(); });
+  std::vector<pid_t> pids;
+  for (pid_t pid : listed)
+    if (!no_files_.count(pid)) pids.push_back(pid);
+  // Each listed process's fds: read ahead, or (not in the table) now; the newcomers of
+  // a full scan are few, a --pid scan reads them all here, on all cores.
+  std::vector<std::vector<FdEntry>*> order(pids.size(), nullptr);
+  std::vector<std::size_t> fresh;
+  for (std::size_t i = 0; i < pids.size(); ++i) {
+    auto it = std::lower_bound(known.begin(), known.end(), pids[i]);
+    if (it != known.end() && *it == pids[i]) order[i] = &known_slots[static_cast<std::size_t>(it - known.begin())];
+    else fresh.push_back(i);
+  }
+  std::vector<std::vector<FdEntry>> fresh_slots(fresh.size());
+  for_each_index(fresh.size(), scan_workers(fresh.size()), [&](std::size_t k, unsigned) {
+    read_fd_links(proc_dir_.get(), pids[fresh[k]], filter, fresh_slots[k]);
+  });
+  for (std::size_t k = 0; k < fresh.size(); ++k) order[fresh[k]] = &fresh_slots[k];
+  for (auto* slot : order)
+    for (auto& e : *slot) {
       const FdEntry& kept = index.store.emplace_back(std::move(e));
       if (kept.target[0] == '/') index.fifos[kept.target].push_back(&kept);
       else index.pipes[std::strtoull(kept.target.c_str() + 6, nullptr, 10)].push_back(&kept);

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -26,13 +27,34 @@ struct ThreadCall {
   pid_t tid = 0;
   long nr = -1;  // -1: running or not readable
   std::array<std::uint64_t, 6> args{};
+  // For a call on an fd that a source looks at (read/write on a pipe, flock, fcntl
+  // lock waits), the /proc/PID/fd/N link of args[0], read with the table on the
+  // worker threads ("" when unreadable); fd_link_read says whether it was read.
+  bool fd_link_read = false;
+  std::string fd_link;
 };
+
+// Does a source look up the fd of this call (args[0])? read, write, readv, writev,
+// flock, fcntl(F_SETLKW / F_OFD_SETLKW) on x86_64.
+bool call_names_an_fd(const ThreadCall& c);
+// The link of c's fd: the one read with the table, else read now ("" if unreadable).
+std::string waited_fd_link(pid_t pid, const ThreadCall& c);
 
 struct FdEntry {
   pid_t pid = 0;
   int fd = -1;
   std::string target;  // the /proc/PID/fd/N link: "pipe:[123]", "/tmp/f", "socket:[..]"
+  // O_RDONLY, O_WRONLY or O_RDWR as the link's own mode shows it (see fd_access_mode),
+  // -1 when not known: then fdinfo's flags tell.
+  int access = -1;
 };
+
+// The access mode of an open fd from the lstat() of its /proc/PID/fd/N link: procfs
+// gives the link S_IRUSR when the file is open for reading and S_IWUSR for writing
+// (FMODE_READ, FMODE_WRITE), the same facts as O_ACCMODE of fdinfo's flags for pipes
+// and FIFOs, and the dentry is hot from the readlink. -1 when neither bit is set (an
+// O_PATH fd, or flags 3): fdinfo decides those as before.
+int fd_access_mode(mode_t link_mode);
 
 // What one process's /proc files said: its record, the call each thread sleeps in, and
 // whether it can hold files at all.
@@ -44,8 +66,9 @@ struct LoadedProcess {
 };
 
 // Reads /proc/PID/stat and its threads' syscalls into out (buf is scratch; proc_dir
-// is an fd of /proc); false if the process is gone. Thread-safe.
-bool read_process(int proc_dir, pid_t pid, std::string& buf, LoadedProcess& out);
+// is an fd of /proc), and with fd_links the link of each fd a call names (see
+// ThreadCall::fd_link); false if the process is gone. Thread-safe.
+bool read_process(int proc_dir, pid_t pid, std::string& buf, LoadedProcess& out, bool fd_links);
 
 // Which /proc/PID/fd links the holder search keeps: anonymous pipes (all of them, or
 // those inodes) and FIFOs opened by one of these paths.
@@ -90,8 +113,9 @@ class ScanContext {
   // Reads /proc/PID/stat and the threads' syscalls once; false if the process is gone.
   bool load(pid_t pid);
   // load() and want() for each of pids, in this order; the reading is spread over the
-  // cores when there are many.
-  void load_all(const std::vector<pid_t>& pids);
+  // cores when there are many. meanwhile() runs on the calling thread while helper
+  // threads read (it must not touch the table).
+  void load_all(const std::vector<pid_t>& pids, const std::function<void()>& meanwhile = [] {});
   const std::vector<ThreadCall>& calls(pid_t pid) { return calls_[pid]; }
   // Queue a process for examination (holders found along the way).
   void want(pid_t pid);
@@ -121,6 +145,8 @@ class ScanContext {
   ScanOptions opts_;
   UniqueFd proc_dir_;  // /proc: the table and fd passes open PID/... relative to it
   void add_loaded(LoadedProcess&& p);
+  // Only the pipe and lock sources look at the fds that calls name.
+  bool wants_fd_links() const { return opts_.pipes || opts_.locks; }
   void run_holder_pass(PipeHolderIndex& index);
   std::unordered_map<pid_t, std::vector<ThreadCall>> calls_;
   std::unordered_set<pid_t> no_files_;  // known to hold no fds: the holder pass skips them
@@ -164,8 +190,9 @@ class PipeSource {
   void examine(pid_t pid);
 
  private:
-  // The pipe or FIFO that pid's fd is (nullopt if neither), looked up once per scan.
-  const std::optional<PipeId>& waited_pipe(pid_t pid, int fd);
+  // The pipe or FIFO that the fd of c (args[0]) is (nullopt if neither), looked up
+  // once per scan.
+  const std::optional<PipeId>& waited_pipe(pid_t pid, const ThreadCall& c);
   ScanContext& ctx_;
   std::unordered_map<std::uint64_t, std::optional<PipeId>> waited_;  // by pid << 32 | fd
 };

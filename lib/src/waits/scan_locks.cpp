@@ -170,7 +170,7 @@ void LockSource::examine(pid_t pid) {
   for (std::size_t i : mine == blocked_by_pid_.end() ? std::vector<std::size_t>{} : mine->second) {
     const LockLine& l = locks_[i];
     const ThreadCall* t = blocked_thread(false);
-    std::string path = t ? ScanContext::fd_target(pid, static_cast<int>(t->args[0])) : std::string();
+    std::string path = t ? waited_fd_link(pid, *t) : std::string();
     add_wait(pid, t ? t->tid : pid, l, path, l.cls == LockClass::kFlock ? "flock" : "F_SETLKW");
   }
   // OFD requests show pid -1: find them through the blocked fcntl call instead.
@@ -200,7 +200,7 @@ void LockSource::examine(pid_t pid) {
       }
       want = *only;
     }
-    add_wait(pid, c.tid, *want, ScanContext::fd_target(pid, fd), "F_OFD_SETLKW");
+    add_wait(pid, c.tid, *want, waited_fd_link(pid, c), "F_OFD_SETLKW");
   }
 }
 

@@ -37,8 +37,9 @@ std::optional<PipeId> pipe_of(pid_t pid, int fd, const std::string& target) {
   return id;
 }
 
-int access_mode(ScanContext& ctx, pid_t pid, int fd) {
-  const std::string& info = ctx.fdinfo(pid, fd);
+int access_mode(ScanContext& ctx, const FdEntry& e) {
+  if (e.access >= 0) return e.access;  // from the holder pass
+  const std::string& info = ctx.fdinfo(e.pid, e.fd);
   auto pos = info.find("flags:");
   if (pos == std::string::npos) return -1;
   return static_cast<int>(std::strtoul(info.c_str() + pos + 6, nullptr, 8)) & O_ACCMODE;
@@ -49,11 +50,12 @@ bool is_write(long nr) { return nr == kSysWrite || nr == kSysWritev; }
 
 }  // namespace
 
-const std::optional<PipeId>& PipeSource::waited_pipe(pid_t pid, int fd) {
+const std::optional<PipeId>& PipeSource::waited_pipe(pid_t pid, const ThreadCall& c) {
+  const int fd = static_cast<int>(c.args[0]);
   const std::uint64_t key = (static_cast<std::uint64_t>(static_cast<std::uint32_t>(pid)) << 32) |
                             static_cast<std::uint32_t>(fd);
   auto [it, fresh] = waited_.try_emplace(key);
-  if (fresh) it->second = pipe_of(pid, fd, ScanContext::fd_target(pid, fd));
+  if (fresh) it->second = pipe_of(pid, fd, waited_fd_link(pid, c));
   return it->second;
 }
 
@@ -66,7 +68,7 @@ void PipeSource::index_holders_of_waited() {
   for (const ProcessInfo& p : ctx_.snap.processes)
     for (const auto& c : ctx_.calls(p.pid)) {
       if (!is_read(c.nr) && !is_write(c.nr)) continue;
-      const auto& id = waited_pipe(p.pid, static_cast<int>(c.args[0]));
+      const auto& id = waited_pipe(p.pid, c);
       if (!id) continue;
       if (id->path.empty()) inodes.insert(id->inode);
       else fifo_paths.insert(id->path);
@@ -82,7 +84,7 @@ void PipeSource::examine(pid_t pid) {
     const bool writing = is_write(c.nr);
     if (!reading && !writing) continue;
     const int fd = static_cast<int>(c.args[0]);
-    const auto& id = waited_pipe(pid, fd);
+    const auto& id = waited_pipe(pid, c);
     if (!id) continue;
     Resource r;
     r.kind = ResourceKind::kPipe;
@@ -101,7 +103,7 @@ void PipeSource::examine(pid_t pid) {
       // Who holds the other end: every process with an fd on the same pipe whose access
       // mode can write (for a reader) or read (for a writer).
       auto consider = [&](const FdEntry& e) {
-        const int mode = access_mode(ctx, e.pid, e.fd);
+        const int mode = access_mode(ctx, e);
         const bool can = reading ? (mode == O_WRONLY || mode == O_RDWR) : (mode == O_RDONLY || mode == O_RDWR);
         if (!can) return;
         ctx.snap.holds.push_back({e.pid, idx, std::string(reading ? "write" : "read") + " end fd " + std::to_string(e.fd)});

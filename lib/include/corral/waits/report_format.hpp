@@ -13,6 +13,9 @@ namespace corral::waits {
 // {"deadlocks":[{"processes":[pids],"resources":[{...}],"details":[...]}],
 //  "blocked":[...], "notes":[...]}
 nlohmann::json report_to_json(const Snapshot& snap, const Report& report);
+// report_to_json(snap, report).dump(2), written straight to text (what --json prints):
+// no tree of objects for hundreds of blocked waits.
+std::string report_to_json_text(const Snapshot& snap, const Report& report);
 std::string report_to_dot(const Snapshot& snap, const Report& report);
 std::string report_to_text(const Snapshot& snap, const Report& report);
 
