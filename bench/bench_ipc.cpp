@@ -9,6 +9,11 @@
 //     POSIX mq_* through the same pipeline (1 producer, 1 worker, 1 collector).
 //  3. wake-up latency: semaphore ping-pong round trip between two processes
 //     against a pipe ping-pong.
+//  4. the cost of moving one cache line between the two processes' CPUs (a
+//     busy-wait ping-pong on one atomic word): the unit in which the bounded
+//     buffer's per-item cost is counted. On a VM it changes with where the
+//     host puts the two vCPUs (83 to 330 ns on the build machine within one
+//     hour), and the bounded buffer's ratio to the ring with it.
 // Usage: bench_ipc [--items N] [--messages N] [--rounds N]
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -17,6 +22,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -212,6 +218,34 @@ double pipe_pingpong(std::uint64_t rounds) {
   return ns;
 }
 
+// --- 4. cache-line ping-pong ---------------------------------------------------
+// Each side waits (reading, spinning as the ring above does) for the other's
+// number and answers with the next one, so every round trip moves the line
+// there and back. In nanoseconds per one-way move.
+double line_transfer_ns(std::uint64_t rounds) {
+  auto* word = new (shared_anon(4096)) std::atomic<std::uint64_t>(0);
+  const pid_t pid = fork_child();
+  if (pid == 0) {
+    for (std::uint64_t i = 0; i < rounds; ++i) {
+      for (unsigned spin = 0; word->load(std::memory_order_acquire) != 2 * i + 1; ++spin) relax(spin);
+      word->store(2 * i + 2, std::memory_order_release);
+    }
+    ::_exit(0);
+  }
+  const std::uint64_t t0 = now_ns();
+  for (std::uint64_t i = 0; i < rounds; ++i) {
+    word->store(2 * i + 1, std::memory_order_release);
+    for (unsigned spin = 0; word->load(std::memory_order_acquire) != 2 * i + 2; ++spin) relax(spin);
+  }
+  const std::uint64_t t1 = now_ns();
+  ::munmap(word, 4096);
+  if (!reap_ok(pid)) {
+    std::fprintf(stderr, "bench_ipc: cache-line ping-pong child failed\n");
+    std::exit(1);
+  }
+  return static_cast<double>(t1 - t0) / static_cast<double>(2 * rounds);
+}
+
 std::uint64_t arg(int argc, char** argv, const char* name, std::uint64_t def) {
   for (int i = 1; i + 1 < argc; ++i)
     if (std::strcmp(argv[i], name) == 0) return std::strtoull(argv[i + 1], nullptr, 10);
@@ -236,6 +270,7 @@ int main(int argc, char** argv) {
   const double floor64 = best([&] { return spsc_floor(items, 64, 64); });
   std::printf("   %-52s %12.0f items/s  (the floor)\n", "SPSC ring, atomics + busy-wait, capacity 64", floor64);
   bool goal = false;
+  double textbook64 = 0;
   struct V {
     unsigned cap, batch;
   };
@@ -246,6 +281,7 @@ int main(int argc, char** argv) {
     std::printf("   %-52s %12.0f items/s  ratio %.3f of the floor\n", label, t, t / floor64);
     if (v.cap == 64 && v.batch == 1) {
       goal = t / floor64 >= 0.5;
+      textbook64 = t;
       // One machine-readable line for bench/run-all.sh: figure, corral, reference, unit.
       std::printf("RESULT|ipc|%.0f|%.0f|items/s\n", t, floor64);
     }
@@ -271,5 +307,13 @@ int main(int argc, char** argv) {
               sem_ns / pipe_ns);
   std::printf("   %-44s %9.0f ns/round trip  ratio %.2f of pipe\n", "FifoSemaphore (mutex + condition)", fifo_ns,
               fifo_ns / pipe_ns);
+
+  const std::uint64_t line_rounds = std::max<std::uint64_t>(rounds * 10, 1000);
+  const double line_ns = 1.0 / best([&] { return 1.0 / line_transfer_ns(line_rounds); });
+  std::printf("\n4. one cache line moved between the two processes' CPUs, %llu round trips\n",
+              static_cast<unsigned long long>(line_rounds));
+  std::printf("   %-44s %9.0f ns per move; the SPSC ring above spends %.1f moves per item,\n", "atomic word ping-pong",
+              line_ns, 1e9 / floor64 / line_ns);
+  std::printf("   %-44s the textbook K=64 version %.1f\n", "", 1e9 / textbook64 / line_ns);
   return 0;
 }

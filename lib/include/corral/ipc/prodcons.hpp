@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The bounded buffer (producer/consumer) between real processes, as the textbook
-// writes it: empty = K, full = 0 and a mutex, all in one Boost.Interprocess
+// writes it: empty = K, full = 0 and a mutex (corral's AdaptiveSemaphore and
+// AdaptiveMutex, adaptive_sync.hpp), all in one Boost.Interprocess
 // managed_shared_memory segment. The run checks itself: every item consumed
 // exactly once with an intact checksum, per-producer FIFO order out of the ring,
 // and 0 <= count <= K at every insert and removal.
