@@ -5,8 +5,6 @@
 #include <algorithm>
 #include <memory>
 
-#include "scratch_array.hpp"
-
 namespace corral::waits {
 
 WaitGraph::NodeId WaitGraph::add_node(NodeKind kind, WaitMode mode) {
@@ -52,9 +50,8 @@ void WaitGraph::finalize() {
 // Memory layout (issue 13): on a large graph every step of the search is a cache
 // miss, and it was three (off_[w], rindex[w], adj_[off_[w]]). Each node's record
 // holds its rindex, its edge range and its first successor together, so a step to a
-// node of out-degree 0 or 1 (most of a wait graph) is one miss. The records live in
-// huge pages where the kernel gives them (scratch_array.hpp): the steps are random,
-// and with 4 KiB pages most of them missed the TLB as well.
+// node of out-degree 0 or 1 (most of a wait graph) is one miss. (Huge pages for the
+// records were tried: on the build machine they made no difference.)
 //
 // The same pass notes for each component whether it has a cycle (two members or a
 // self-loop) and whether an edge leaves it: an edge to a done node leaves the
@@ -70,7 +67,7 @@ std::uint32_t WaitGraph::scc_pass(const SccOutput& out) {
     std::uint32_t begin, end;
     NodeId first;          // adj_[begin] when begin < end
   };
-  ScratchArray<Rec> rec(n);  // every field written below: no zeroing pass
+  std::unique_ptr<Rec[]> rec(new Rec[n]);  // every field written below: no zeroing pass
   for (NodeId v = 0; v < n; ++v) {
     const std::uint32_t b = off_[v], e = off_[v + 1];
     rec[v] = Rec{0, b, e, b < e ? adj_[b] : 0};
