@@ -3,6 +3,7 @@
 #include "corral/waits/wait_graph.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <memory>
 
 namespace corral::waits {
@@ -71,6 +72,29 @@ std::uint32_t WaitGraph::scc_pass(const SccOutput& out) {
   for (NodeId v = 0; v < n; ++v) {
     const std::uint32_t b = off_[v], e = off_[v + 1];
     rec[v] = Rec{0, b, e, b < e ? adj_[b] : 0};
+  }
+  // Trimming first: a node nothing points to (in-degree 0) is a component of its
+  // own without a cycle, and so is, once it is gone, each node only it pointed
+  // to (Kahn's order). In a wait graph that is most of it: the waits that lead
+  // to no cycle. Unlike the search, whose every step waits for the last one's
+  // cache miss, this pass has its misses independent of each other, which the
+  // CPU overlaps. The trimmed nodes get the last component numbers, in reverse
+  // of the order they went, which keeps the reverse topological order (an edge
+  // into a trimmed node comes only from one trimmed before it), and the search
+  // below never meets them.
+  constexpr std::uint32_t kTrimmed = std::numeric_limits<std::uint32_t>::max();  // above every c
+  std::vector<NodeId> trimmed;
+  {
+    std::vector<std::uint32_t> indegree(n, 0);
+    for (NodeId w : adj_) ++indegree[w];
+    for (NodeId v = 0; v < n; ++v)
+      if (indegree[v] == 0) trimmed.push_back(v);
+    for (std::size_t head = 0; head < trimmed.size(); ++head) {
+      const NodeId v = trimmed[head];
+      rec[v].rindex = kTrimmed;
+      for (std::uint32_t i = rec[v].begin; i < rec[v].end; ++i)
+        if (--indegree[adj_[i]] == 0) trimmed.push_back(adj_[i]);
+    }
   }
   struct Frame {
     NodeId node;
@@ -144,11 +168,15 @@ std::uint32_t WaitGraph::scc_pass(const SccOutput& out) {
       }
     }
   }
+  const std::uint32_t searched = (n - 1) - c;  // components found by the search
+  const auto count = static_cast<std::uint32_t>(searched + trimmed.size());
   if (out.comp) {
     out.comp->resize(n);
-    for (NodeId v = 0; v < n; ++v) (*out.comp)[v] = (n - 1) - rec[v].rindex;
+    for (NodeId v = 0; v < n; ++v)
+      if (rec[v].rindex != kTrimmed) (*out.comp)[v] = (n - 1) - rec[v].rindex;
+    for (std::size_t k = 0; k < trimmed.size(); ++k) (*out.comp)[trimmed[k]] = count - 1 - static_cast<std::uint32_t>(k);
   }
-  return (n - 1) - c;
+  return count;
 }
 
 std::vector<std::uint32_t> WaitGraph::scc(std::uint32_t* count) {
