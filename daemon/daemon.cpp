@@ -112,14 +112,10 @@ Status Daemon::init(LoadedConfig initial) {
   metrics_->set_queues(queues_.get());
   // Start order: the config's (after = ...), instances in index order; each
   // waits until what it comes after is ready.
-  std::vector<Service*> starting;
   for (const auto& name : order) {
     Service* s = sup_->find(name);
-    if (s && s->spec.cfg.autostart && !adopted.count(name)) starting.push_back(s);
+    if (s && s->spec.cfg.autostart && !adopted.count(name)) gate_->request_start(*s, true);
   }
-  fair_->prefetch_cgroups({starting.begin(), starting.end()});
-  for (Service* s : starting) gate_->request_start(*s, true);
-  fair_->end_prefetch();
   log_line("listening on %s, %zu services, log dir %s", settings_.socket_path.c_str(), sup_->services().size(),
            settings_.log_dir.c_str());
   if (handover_) finish_handover();  // a re-exec: answer the clients the old corrald had

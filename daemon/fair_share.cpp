@@ -4,7 +4,6 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -161,23 +160,15 @@ Status FairShare::before_launch(const Service& s, launch::LaunchSpec& ls) {
   const auto& c = s.spec.cfg;
   if (!groups_.count(c.group)) return Error::logic("no such group '" + c.group + "'", ENOENT);
   std::string path = service_path(c);
-  prepared_.erase(c.name);
   if (!made_.count(path) || !cg_->cgroups->exists(path)) {
-    if (auto files = prefetch_ ? prefetch_->take(path) : std::nullopt) {
-      prepared_[c.name] = std::move(*files);
-    } else if (Status st = cg_->cgroups->create(path); !st) {
-      return st;
-    }
+    if (Status st = cg_->cgroups->create(path); !st) return st;
     made_.insert(path);
   }
-  if (dynamic_cast<cgroup::CgroupV1*>(cg_->cgroups.get())) {
-    std::size_t join = 0;
-    const auto hierarchies = v1_hierarchies(&join);
-    ls.cgroup_procs_path = hierarchies[join].second + "/" + path + "/cgroup.procs";
-    if (auto it = prepared_.find(c.name); it != prepared_.end()) {
-      ls.cgroup_procs_fd = it->second[join].procs.get();
-      ls.cgroup_dir_fd = it->second[join].dir.get();
-    }
+  if (auto* v1 = dynamic_cast<cgroup::CgroupV1*>(cg_->cgroups.get())) {
+    const auto& dirs = v1->dirs();
+    auto it = dirs.find(cgroup::Controller::Freezer);
+    if (it == dirs.end()) it = dirs.begin();
+    ls.cgroup_procs_path = it->second + "/" + path + "/cgroup.procs";
   } else {
     ls.cgroup_procs_path = cg_->cgroups->describe(path) + "/cgroup.procs";
   }
@@ -191,75 +182,33 @@ void FairShare::after_launch(const Service& s, std::string_view proc_cgroup) {
 
 void FairShare::after_handover(const Service& s) { start_pinning(s); }
 
-std::vector<std::pair<cgroup::Controller, std::string>> FairShare::v1_hierarchies(std::size_t* join) const {
-  std::vector<std::pair<cgroup::Controller, std::string>> out;
-  auto* v1 = cg_ ? dynamic_cast<cgroup::CgroupV1*>(cg_->cgroups.get()) : nullptr;
-  if (!v1) return out;
-  std::size_t freezer = 0;
-  for (const auto& mounted : v1->dirs()) {
-    const std::string& dir = mounted.second;
-    auto same = std::find_if(out.begin(), out.end(), [&](const auto& h) { return h.second == dir; });
-    if (mounted.first == cgroup::Controller::Freezer) freezer = static_cast<std::size_t>(same - out.begin());
-    if (same == out.end()) out.emplace_back(mounted.first, dir);
-  }
-  if (join) *join = freezer;  // without a freezer: the first, as dirs().begin() is
-  return out;
-}
-
-void FairShare::prefetch_cgroups(const std::vector<const Service*>& services) {
-  prefetch_.reset();
-  auto* v1 = cg_ ? dynamic_cast<cgroup::CgroupV1*>(cg_->cgroups.get()) : nullptr;
-  if (!v1 || services.size() < 2) return;  // one launch has nothing to overlap with
-  std::vector<std::string> paths;
-  std::set<std::string> groups;
-  for (const Service* s : services) {
-    const std::string path = service_path(s->spec.cfg);
-    if (made_.count(path)) continue;
-    paths.push_back(path);
-    if (groups.insert(s->spec.cfg.group).second) (void)v1->clone_cpusets_under(s->spec.cfg.group);
-  }
-  std::vector<cgroup::Prefetch::Hierarchy> hierarchies;
-  for (const auto& [ctl, dir] : v1_hierarchies())
-    hierarchies.push_back({dir, v1->dirs().count(cgroup::Controller::Cpuset) &&
-                                    v1->dirs().at(cgroup::Controller::Cpuset) == dir});
-  prefetch_ = std::make_unique<cgroup::Prefetch>(std::move(hierarchies), std::move(paths));
-}
-
-namespace {
-Status write_pid(int fd, pid_t pid) {
-  const std::string text = std::to_string(pid);
-  if (::write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size())) return errno_error("write");
-  return {};
-}
-}  // namespace
-
 void FairShare::place_in_cgroups(const Service& s, std::string_view proc_cgroup) {
   const auto& c = s.spec.cfg;
-  if (!cg_ || !dynamic_cast<cgroup::CgroupV1*>(cg_->cgroups.get())) return;
-  // v1: the child joined the freezer hierarchy before exec; the others follow now,
-  // one by one, so that one refusal does not keep it out of the rest. (With RT
-  // group scheduling a fifo/rr task cannot join a cpu cgroup that has no
-  // cpu.rt_runtime_us: it then stays in corrald's cpu cgroup, outside the weights.)
-  // An adopted process (corrald restarted) is normally in its cgroups
-  // already; moving it again is a cgroup migration per hierarchy, which took
-  // most of the time to re-adopt 1,000 services. /proc/PID/cgroup says.
-  std::string placed(proc_cgroup);  // the adopter has read it already
-  if (s.adopted && placed.empty()) placed = read_proc_cgroup(s.pid);
-  auto opened = prepared_.find(c.name);  // files the prefetch opened: no lookups
-  std::size_t join = 0;
-  const auto hierarchies = v1_hierarchies(&join);
-  for (std::size_t k = 0; k < hierarchies.size(); ++k) {
-    const auto& [ctl, dir] = hierarchies[k];
-    if (k == join && !s.adopted) continue;  // the child joined it before exec, or it did not start
-    if (!placed.empty() && persist::placed_in_cgroup(placed, cgroup::to_string(ctl), dir, service_path(c))) continue;
-    std::string procs = dir + "/" + service_path(c) + "/cgroup.procs";
-    Status st = opened != prepared_.end() ? write_pid(opened->second[k].procs.get(), s.pid)
-                                          : write_file(procs, std::to_string(s.pid));
-    if (!st)
-      log_line("%s: not in its %s cgroup: %s", c.name.c_str(), std::string(cgroup::to_string(ctl)).c_str(),
-               st.error().message.c_str());
+  if (auto* v1 = cg_ ? dynamic_cast<cgroup::CgroupV1*>(cg_->cgroups.get()) : nullptr) {
+    // v1: the child joined the freezer hierarchy before exec; the others follow now,
+    // one by one, so that one refusal does not keep it out of the rest. (With RT
+    // group scheduling a fifo/rr task cannot join a cpu cgroup that has no
+    // cpu.rt_runtime_us: it then stays in corrald's cpu cgroup, outside the weights.)
+    std::set<std::string> done;
+    // An adopted process (corrald restarted) is normally in its cgroups
+    // already; moving it again is a cgroup migration per hierarchy, which took
+    // most of the time to re-adopt 1,000 services. /proc/PID/cgroup says.
+    std::string placed(proc_cgroup);  // the adopter has read it already
+    if (s.adopted && placed.empty()) placed = read_proc_cgroup(s.pid);
+    // The hierarchy of LaunchSpec::cgroup_procs_path (before_launch): a launched
+    // child joined it before exec, or the launch failed. One write saved a launch.
+    auto joined = v1->dirs().find(cgroup::Controller::Freezer);
+    if (joined == v1->dirs().end()) joined = v1->dirs().begin();
+    if (!s.adopted && joined != v1->dirs().end()) done.insert(joined->second);
+    for (const auto& [ctl, dir] : v1->dirs()) {
+      if (!done.insert(dir).second) continue;
+      if (!placed.empty() && persist::placed_in_cgroup(placed, cgroup::to_string(ctl), dir, service_path(c))) continue;
+      std::string procs = dir + "/" + service_path(c) + "/cgroup.procs";
+      if (Status st = write_file(procs, std::to_string(s.pid)); !st)
+        log_line("%s: not in its %s cgroup: %s", c.name.c_str(), std::string(cgroup::to_string(ctl)).c_str(),
+                 st.error().message.c_str());
+    }
   }
-  if (opened != prepared_.end()) prepared_.erase(opened);
 }
 
 void FairShare::start_pinning(const Service& s) {

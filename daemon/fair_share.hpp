@@ -27,7 +27,6 @@
 #include <string_view>
 #include <vector>
 
-#include "corral/cgroup/prefetch.hpp"
 #include "corral/cgroup/setup.hpp"
 #include "corral/config/config.hpp"
 #include "corral/fairshare/nice_controller.hpp"
@@ -60,12 +59,6 @@ class FairShare {
   void after_handover(const Service& s);
   void after_exit(const Service& s, bool stopping);  // stopping: kill what is left in its cgroup
 
-  // A cold start: the cgroups of `services`, which are about to be launched in this
-  // order, are made and opened on a second thread ahead of the launches (v1 only:
-  // there each one is a mkdir and an open per hierarchy). end_prefetch() stops it.
-  void prefetch_cgroups(const std::vector<const Service*>& services);
-  void end_prefetch() { prefetch_.reset(); }
-
   // Suspend/resume (the medium-term scheduler).
   Status suspend(const Service& s);
   Status resume(const Service& s);
@@ -85,10 +78,6 @@ class FairShare {
  private:
   std::string service_path(const config::ServiceConfig& c) const { return c.group + "/" + c.name; }
   void place_in_cgroups(const Service& s, std::string_view proc_cgroup);  // v1: the hierarchies it is not in yet
-  // v1: each hierarchy once (the first controller mounted there names it), in the
-  // order place_in_cgroups and the prefetch use; `join` is the one the child joins
-  // itself before exec (the freezer's, so a frozen group holds it before it runs).
-  std::vector<std::pair<cgroup::Controller, std::string>> v1_hierarchies(std::size_t* join = nullptr) const;
   void start_pinning(const Service& s);  // affinity.threads: pin its threads now and as they come
   Status make_group(const config::GroupConfig& g);
   void arm_interval_timer();
@@ -112,8 +101,6 @@ class FairShare {
   // (one stat) instead of making it again in every hierarchy (a mkdir per level
   // per v1 controller). Forgotten with their group.
   std::set<std::string> made_;
-  std::unique_ptr<cgroup::Prefetch> prefetch_;                // cold start only
-  std::map<std::string, cgroup::Prefetch::Files> prepared_;  // service -> its opened cgroups, until placed
 
   // Measured CPU share per group over the last interval.
   std::map<std::string, std::uint64_t> prev_group_ns_;  // cumulative CPU ns per group at the last sample

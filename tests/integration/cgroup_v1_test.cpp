@@ -1,15 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // The cgroup layer on this machine's real hierarchy (v1 controllers, hybrid): real
-// processes attached, knobs read back from cgroupfs, freeze and kill for real, and
-// the cold-start prefetch (cgroup::Prefetch) making and opening groups on its thread.
+// processes attached, knobs read back from cgroupfs, freeze and kill for real.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,7 +15,6 @@
 
 #include "corral/base/file_read.hpp"
 #include "corral/cgroup/cgroup_v1.hpp"
-#include "corral/cgroup/prefetch.hpp"
 #include "corral/cgroup/setup.hpp"
 
 using namespace corral::cgroup;
@@ -265,67 +261,4 @@ TEST_F(CgroupV1Real, EveryNewCpusetCanTakeATaskFirstChildOrNot) {
     kids_.clear();
     ASSERT_TRUE(cg_->remove("g").ok());
   }
-}
-
-namespace {
-
-// The v1 hierarchies of cg as the daemon hands them to a Prefetch: each once.
-std::vector<Prefetch::Hierarchy> prefetch_hierarchies(const CgroupV1& cg) {
-  std::vector<Prefetch::Hierarchy> out;
-  for (const auto& [c, dir] : cg.dirs()) {
-    bool seen = false;
-    for (const auto& h : out) seen = seen || h.dir == dir;
-    if (!seen) out.push_back({dir, cg.dirs().count(Controller::Cpuset) && cg.dirs().at(Controller::Cpuset) == dir});
-  }
-  return out;
-}
-
-bool lists_pid(const std::string& procs_file, pid_t pid) {
-  auto text = corral::read_file(procs_file);
-  return text && (("\n" + *text).find("\n" + std::to_string(pid) + "\n") != std::string::npos);
-}
-
-}  // namespace
-
-TEST_F(CgroupV1Real, PrefetchMakesAndOpensAheadAndHandsOverInTheLaunchersOrder) {
-  ASSERT_TRUE(cg_->create("g").ok());
-  ASSERT_TRUE(cg_->clone_cpusets_under("g").ok());
-  const auto hierarchies = prefetch_hierarchies(*cg_);
-  std::vector<std::string> paths;
-  for (int i = 0; i < 8; ++i) paths.push_back("g/s" + std::to_string(i));
-  Prefetch prefetch(hierarchies, paths, 3);
-
-  auto first = prefetch.take("g/s0");
-  ASSERT_TRUE(first.has_value());
-  ASSERT_EQ(first->size(), hierarchies.size());
-  pid_t p = keep(spawn_sleeper());
-  for (std::size_t k = 0; k < hierarchies.size(); ++k) {
-    const std::string text = std::to_string(p);
-    ASSERT_EQ(::write((*first)[k].procs.get(), text.data(), text.size()), static_cast<ssize_t>(text.size()))
-        << hierarchies[k].dir << ": " << std::strerror(errno);
-    EXPECT_TRUE(lists_pid(hierarchies[k].dir + "/g/s0/cgroup.procs", p)) << hierarchies[k].dir;
-  }
-  // The launcher skips s1 (say, it waits for a dependency): s1 is let go, s2 comes.
-  auto third = prefetch.take("g/s2");
-  ASSERT_TRUE(third.has_value());
-  EXPECT_EQ(knob(*cg_, Controller::Cpuset, "g/s2", "cpuset.cpus"), knob(*cg_, Controller::Cpuset, "", "cpuset.cpus"));
-  EXPECT_FALSE(prefetch.take("g/s1").has_value()) << "passed over: the caller makes it itself";
-  EXPECT_FALSE(prefetch.take("g/s2").has_value()) << "handed over once";
-  EXPECT_FALSE(prefetch.take("g/elsewhere").has_value());
-  // The window moves on as paths are taken: the last one is reached too.
-  auto last = prefetch.take("g/s7");
-  ASSERT_TRUE(last.has_value());
-  EXPECT_TRUE(cg_->exists("g/s7"));
-}
-
-TEST_F(CgroupV1Real, PrefetchLeavesACpusetWhoseParentDoesNotCloneToTheCaller) {
-  ASSERT_TRUE(cg_->create("k").ok());
-  ASSERT_EQ(knob(*cg_, Controller::Cpuset, "k", "cgroup.clone_children"), "0");
-  Prefetch prefetch(prefetch_hierarchies(*cg_), {"k/a", "k/b"}, 4);
-  // A cpuset made there would have no cpus and refuse every task: not made.
-  EXPECT_FALSE(prefetch.take("k/a").has_value());
-  ASSERT_TRUE(cg_->create("k/a").ok());
-  pid_t p = keep(spawn_sleeper());
-  auto st = cg_->attach("k/a", p);
-  EXPECT_TRUE(st.ok()) << (st.ok() ? "" : st.error().message);
 }

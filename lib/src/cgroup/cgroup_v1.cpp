@@ -83,17 +83,6 @@ Status CgroupV1::fill_new_cpuset(const std::string& base, const std::string& d) 
   return {};
 }
 
-Status CgroupV1::clone_cpusets_under(const std::string& path) {
-  if (auto st = check_path(path); !st) return st;
-  auto cpuset = dirs_.find(Controller::Cpuset);
-  if (cpuset == dirs_.end()) return {};
-  const std::string d = cpuset->second + "/" + path;
-  if (cloning_cpusets_.count(d)) return {};
-  if (auto st = write_knob(d + "/cgroup.clone_children", "1"); !st) return st;
-  cloning_cpusets_.insert(d);
-  return {};
-}
-
 namespace {
 Status remove_tree(const std::string& d) {
   if (!path_exists(d)) return {};

@@ -214,24 +214,16 @@ Status prepare_hardening(const LaunchSpec& spec, PreparedLaunch& out) {
 // The directory of a cgroup.procs file (O_PATH), and whether it is on cgroup v2
 // (for CLONE_INTO_CGROUP). Empty when it cannot be opened: the child's own write
 // to cgroup.procs then names the problem.
-// The cgroup directory fd for the launch (CLONE_INTO_CGROUP on v2, the frozen
-// check on both), and which version it is; an empty fd if it cannot be used.
-UniqueFd cgroup_dir_of(UniqueFd fd, bool& v2) {
-  v2 = false;
-  struct statfs fs {};
-  if (!fd || ::fstatfs(fd.get(), &fs) != 0) return {};
-  v2 = fs.f_type == CGROUP2_SUPER_MAGIC;
-  return fd;
-}
-
 UniqueFd open_cgroup_dir(const std::string& procs_path, bool& v2) {
   v2 = false;
   auto slash = procs_path.rfind('/');
   if (slash == std::string::npos) return {};
   std::string dir = slash == 0 ? "/" : procs_path.substr(0, slash);
   UniqueFd fd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!fd || !move_above_stdio(fd, dir)) return {};
-  return cgroup_dir_of(std::move(fd), v2);
+  struct statfs fs {};
+  if (!fd || !move_above_stdio(fd, dir) || ::fstatfs(fd.get(), &fs) != 0) return {};
+  v2 = fs.f_type == CGROUP2_SUPER_MAGIC;
+  return fd;
 }
 
 std::string format_rlim(rlim_t v) { return v == RLIM_INFINITY ? "infinity" : std::to_string(v); }
@@ -275,12 +267,7 @@ Result<PreparedLaunch> prepare_launch(const LaunchSpec& spec) {
   out.parent_death_signal = spec.parent_death_signal;
   out.parent_pid = ::getpid();
 
-  if (!spec.cgroup_procs_path.empty() && spec.cgroup_procs_fd >= 0 && spec.cgroup_dir_fd >= 0) {
-    out.cgroup_procs_path = spec.cgroup_procs_path;
-    out.cgroup_procs.reset(::fcntl(spec.cgroup_procs_fd, F_DUPFD_CLOEXEC, 3));
-    if (!out.cgroup_procs) return errno_error("dup " + spec.cgroup_procs_path);
-    out.cgroup_dir = cgroup_dir_of(UniqueFd(::fcntl(spec.cgroup_dir_fd, F_DUPFD_CLOEXEC, 3)), out.cgroup_v2);
-  } else if (!spec.cgroup_procs_path.empty()) {
+  if (!spec.cgroup_procs_path.empty()) {
     out.cgroup_procs_path = spec.cgroup_procs_path;
     out.cgroup_procs.reset(::open(spec.cgroup_procs_path.c_str(), O_WRONLY | O_CLOEXEC));
     if (!out.cgroup_procs) return errno_error("open " + spec.cgroup_procs_path);

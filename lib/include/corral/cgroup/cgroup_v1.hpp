@@ -39,11 +39,6 @@ class CgroupV1 final : public Cgroups {
   Result<Usage> cpu_and_memory(const std::string& path, KeptFiles* kept) const override;
   using Cgroups::cpu_and_memory;
 
-  // Turns cgroup.clone_children on for the cpuset directory `path` (one of corral's,
-  // never the root it was given, which may be shared), so that the kernel gives each
-  // new child its cpus and mems at mkdir. Without a cpuset hierarchy: nothing to do.
-  Status clone_cpusets_under(const std::string& path);
-
  private:
   // Directory of `path` under controller c, or an error if c is not mounted.
   Result<std::string> dir(Controller c, const std::string& path) const;

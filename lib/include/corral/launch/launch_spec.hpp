@@ -55,11 +55,6 @@ struct LaunchSpec {
   int parent_death_signal = 0;                    // PR_SET_PDEATHSIG; 0 = none
   // Hooks for the later issues (fair share, scheduling, pinning); unset = untouched.
   std::string cgroup_procs_path;                  // "cgroup.procs" file the child joins first
-  // Optional, borrowed for the launch call: that file and its directory (O_PATH)
-  // opened already (cgroup::Prefetch), so the launcher dups them instead of looking
-  // the path up again. Either both or neither.
-  int cgroup_procs_fd = -1;
-  int cgroup_dir_fd = -1;
   std::optional<sched::SchedSpec> sched;
   std::vector<int> cpu_affinity;                  // empty = inherit
   bool no_new_privs = false;
