@@ -10,6 +10,7 @@
 #include <charconv>
 #include <cstdio>
 
+#include "corral/protocol/json_text.hpp"
 #include "corral/waits/report_format.hpp"
 
 namespace corral::waits {
@@ -44,30 +45,7 @@ class ReportJsonWriter {
   void element() { next_item(); }
 
   // Values.
-  void string(std::string_view s) {
-    out_ += '"';
-    for (char ch : s) {
-      const auto c = static_cast<unsigned char>(ch);
-      switch (c) {
-        case '"': out_ += "\\\""; break;
-        case '\\': out_ += "\\\\"; break;
-        case '\b': out_ += "\\b"; break;
-        case '\f': out_ += "\\f"; break;
-        case '\n': out_ += "\\n"; break;
-        case '\r': out_ += "\\r"; break;
-        case '\t': out_ += "\\t"; break;
-        default:
-          if (c < 0x20) {
-            char esc[8];
-            std::snprintf(esc, sizeof esc, "\\u%04x", c);
-            out_ += esc;
-          } else {
-            out_ += ch;
-          }
-      }
-    }
-    out_ += '"';
-  }
+  void string(std::string_view s) { protocol::append_json_string(out_, s); }  // nlohmann's escapes
   template <class Int>
   void number(Int v) {
     char buf[24];
