@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// corralctl's exit codes (DESIGN.md "Interfaces"): scripts rely on these.
+// corralctl's exit codes (corralctl(1), EXIT STATUS): scripts rely on these.
 #pragma once
 
 #include <cstdio>

@@ -26,7 +26,7 @@ struct ChildContext {
   ChildFds fds;
 };
 
-// Applies c.prepared in the fixed order of DESIGN.md and execs, or reports the
+// Applies c.prepared in the fixed order of docs/ARCHITECTURE.md ("Child setup") and execs, or reports the
 // failing step on c.error_fd and _exits. Async-signal-safe only: it reads the
 // prepared work and makes system calls, and writes no memory but its own stack
 // (it may share the launcher's memory: spawn.hpp).

@@ -14,7 +14,7 @@
 
 namespace corral::launch {
 
-// In the fixed order of child setup (DESIGN.md "Child setup between fork and exec").
+// In the fixed order of child setup (docs/ARCHITECTURE.md, "Child setup between fork and exec").
 enum class Step : std::int32_t {
   NewSession = 1,    // setsid
   ResetSignals,      // sigaction(SIG_DFL) for every signal, empty mask

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // What a waitpid status means: "exited with code 3", "killed by SIGSEGV (core
-// dumped)", and which of the textbook's termination reasons it is (TEXTBOOK.md).
+// dumped)", and which of the textbook's reasons for process termination it is
+// (TerminationReason below: normal completion, time limit, memory, bounds, ...).
 #pragma once
 
 #include <string>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// clone3/fork + exec of a LaunchSpec, following the child-setup order in DESIGN.md.
+// clone3/fork + exec of a LaunchSpec, following the child-setup order in docs/ARCHITECTURE.md.
 // Only async-signal-safe calls run between fork and exec; a failed step travels
 // back to the parent as (step, errno) through a close-on-exec pipe, so the caller
 // sees "exec /nonexistent: No such file or directory" instead of an exit 127.
