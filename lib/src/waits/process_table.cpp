@@ -81,15 +81,13 @@ void list_tasks(int proc_dir, const char* dir, std::vector<pid_t>& out) {
 }  // namespace
 
 bool call_names_an_fd(const ThreadCall& c) {
-  constexpr long kRead = 0, kWrite = 1, kReadv = 19, kWritev = 20, kFcntl = 72, kFlock = 73;
-  constexpr std::uint64_t kSetLkw = 7, kOfdSetLkw = 38;
   switch (c.nr) {
-    case kRead:
-    case kWrite:
-    case kReadv:
-    case kWritev:
-    case kFlock: return true;
-    case kFcntl: return c.args[1] == kSetLkw || c.args[1] == kOfdSetLkw;
+    case kSysRead:
+    case kSysWrite:
+    case kSysReadv:
+    case kSysWritev:
+    case kSysFlock: return true;
+    case kSysFcntl: return c.args[1] == kSetLkw || c.args[1] == kOfdSetLkw;
     default: return false;
   }
 }

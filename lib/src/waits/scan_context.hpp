@@ -22,6 +22,12 @@
 
 namespace corral::waits::detail {
 
+// The x86_64 system calls and fcntl commands the sources look for in
+// /proc/PID/syscall (nr and args[1]).
+inline constexpr long kSysRead = 0, kSysWrite = 1, kSysReadv = 19, kSysWritev = 20;
+inline constexpr long kSysFcntl = 72, kSysFlock = 73;
+inline constexpr std::uint64_t kSetLkw = 7, kOfdSetLkw = 38;  // F_SETLKW, F_OFD_SETLKW
+
 // One thread as /proc/PID/task/TID/syscall shows it while it sleeps in a system call.
 struct ThreadCall {
   pid_t tid = 0;

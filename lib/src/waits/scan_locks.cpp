@@ -18,11 +18,6 @@
 namespace corral::waits::detail {
 namespace {
 
-constexpr long kSysFcntl = 72;  // x86_64
-constexpr long kSysFlock = 73;
-constexpr std::uint64_t kSetLkw = 7;      // F_SETLKW
-constexpr std::uint64_t kOfdSetLkw = 38;  // F_OFD_SETLKW
-
 std::string range_text(std::uint64_t start, std::uint64_t end) {
   return std::to_string(start) + "-" + (end == kToEof ? std::string("EOF") : std::to_string(end));
 }

@@ -14,8 +14,6 @@
 namespace corral::waits::detail {
 namespace {
 
-constexpr long kSysRead = 0, kSysWrite = 1, kSysReadv = 19, kSysWritev = 20;
-
 std::optional<PipeId> pipe_of(pid_t pid, int fd, const std::string& target) {
   PipeId id;
   if (target.rfind("pipe:[", 0) == 0) {
